@@ -1,0 +1,1 @@
+public class Gen { public static void main(String[] a){ long[] ids={1L,0x100000123456789L,-7L,0x7fffffffffffffffL}; for(long id: ids){ java.util.Random r=new java.util.Random(id ^ 0xB3415C00L); byte[] p=new byte[16]; r.nextBytes(p); StringBuilder sb=new StringBuilder(); for(byte b:p) sb.append(String.format("%02x",b)); System.out.println(Long.toHexString(id)+" "+sb);} } }
