@@ -1,15 +1,3 @@
-// Package vfs is the filesystem seam: every byte Wharf persists goes through an FS.
-//
-// Implementations: Default (the OS), NewMem (in memory), NewCrashableMem with
-// CrashClone (a copy holding only what was synced), and WithErrors (fails chosen
-// operations). Lower layers (persist, log) take an FS; nothing below cmd/ opens
-// files directly.
-//
-// Durability model (what CrashClone keeps, and what the OS guarantees):
-//   - File data written before a successful File.Sync survives a crash.
-//   - A created, renamed or removed directory entry survives only after
-//     SyncDir of its parent directory succeeds.
-//   - Everything else may be lost, in whole or in part.
 package vfs
 
 import (
