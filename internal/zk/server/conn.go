@@ -28,7 +28,7 @@ type conn struct {
 	timeout     int32
 	auth        []jute.Id
 	established bool
-	hasReadOnly bool // the client sent the readOnly byte: mirror it in the reply
+	hasReadOnly bool    // the client sent the readOnly byte: mirror it in the reply
 	queue       []*item // requests in arrival order, not yet answered
 	closed      bool
 

@@ -58,7 +58,7 @@ func (k *core) call(fn func()) bool {
 }
 
 func (k *core) monoNow() int64 { return time.Since(k.epoch).Milliseconds() + 1 }
-func wallNow() int64          { return time.Now().UnixMilli() }
+func wallNow() int64           { return time.Now().UnixMilli() }
 
 // run is the core loop.
 func (k *core) run() {
