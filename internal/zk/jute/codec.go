@@ -3,7 +3,6 @@ package jute
 import (
 	"encoding/binary"
 	"errors"
-	"fmt"
 	"math"
 )
 
@@ -157,7 +156,7 @@ func (d *Decoder) length(minElem int) (n int, null bool) {
 		return 0, true
 	}
 	if v < 0 || int64(v)*int64(minElem) > int64(d.Remaining()) {
-		d.err = fmt.Errorf("%w: %d with %d bytes left", ErrLength, v, d.Remaining())
+		d.err = ErrLength
 		return 0, false
 	}
 	return int(v), false
