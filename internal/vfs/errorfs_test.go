@@ -11,20 +11,21 @@ import (
 
 // workload is a small log-and-snapshot round in the style of persist: one
 // filesystem operation per step, every OpKind at least once, stopping at the
-// first error.
-func workload(fsys FS) error {
+// first error. before, if not nil, runs before each step.
+func workload(fsys FS, before func(step int)) error {
 	var f, g File
 	steps := []func() error{
 		func() error { return fsys.MkdirAll("/d/v", 0o755) },
+		func() error { return fsys.SyncDir("/") },
 		func() error { return fsys.SyncDir("/d") },
 		func() (err error) { f, err = fsys.Create("/d/v/log.1"); return err },
+		func() error { return fsys.SyncDir("/d/v") },
 		func() error { return f.Preallocate(0, 1<<16) },
 		func() error { _, err := f.Write([]byte("header")); return err },
 		func() error { _, err := f.WriteAt([]byte("rec1"), 6); return err },
 		func() error { _, err := f.Seek(0, io.SeekEnd); return err },
 		func() error { _, err := f.Write([]byte("rec2")); return err },
 		func() error { return f.Sync() },
-		func() error { return fsys.SyncDir("/d/v") },
 		func() error { return f.Truncate(10) },
 		func() error { _, err := f.Stat(); return err },
 		func() error { return f.Close() },
@@ -43,7 +44,10 @@ func workload(fsys FS) error {
 		func() error { return fsys.Remove("/d/v/log.1") },
 		func() error { return fsys.RemoveAll("/d/v") },
 	}
-	for _, step := range steps {
+	for i, step := range steps {
+		if before != nil {
+			before(i)
+		}
 		if err := step(); err != nil {
 			return err
 		}
@@ -62,27 +66,25 @@ func snapshot(t *testing.T, m *CrashableMem) state {
 // after a crash, is exactly as it was before the failed operation.
 func TestFailEachOp(t *testing.T) {
 	var count Counter
-	kinds := map[OpKind]bool{}
+	kinds, steps := map[OpKind]bool{}, int64(0)
 	must(t, workload(WithErrors(NewMem(), Any(&count, InjectorFunc(func(op Op) error {
 		kinds[op.Kind] = true
 		return nil
-	})))))
-	if len(kinds) != int(numOpKinds) {
-		t.Fatalf("workload covers only %v", kinds)
+	}))), func(int) { steps++ }))
+	if len(kinds) != int(numOpKinds) || count.Count() != steps {
+		t.Fatalf("workload covers %v in %d ops, %d steps", kinds, count.Count(), steps)
 	}
-	for i := range count.Count() {
+	for i := range steps {
+		// The reference runs on the bare FS: op i is step i.
 		ref, want := NewCrashableMem(), state{}
-		seen := int64(0)
-		must(t, workload(WithErrors(ref, InjectorFunc(func(Op) error {
-			if seen == i {
+		must(t, workload(ref, func(step int) {
+			if int64(step) == i {
 				want = snapshot(t, ref)
 			}
-			seen++
-			return nil
-		}))))
+		}))
 		m := NewCrashableMem()
 		inj := OnIndex(i)
-		err := workload(WithErrors(m, inj))
+		err := workload(WithErrors(m, inj), nil)
 		if !errors.Is(err, ErrInjected) || !inj.Fired() || !strings.Contains(err.Error(), "vfs: injected error") {
 			t.Fatalf("op %d: workload returned %v", i, err)
 		}
@@ -147,7 +149,7 @@ func TestInjectors(t *testing.T) {
 		t.Fatalf("Create with the toggle off: %v", err)
 	}
 	c := Counter{Filter: Kinds(OpFileSync)}
-	must(t, workload(WithErrors(NewMem(), &c)))
+	must(t, workload(WithErrors(NewMem(), &c), nil))
 	if c.Count() != 2 {
 		t.Fatalf("counted %d syncs", c.Count())
 	}

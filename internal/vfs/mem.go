@@ -390,74 +390,66 @@ type memFile struct {
 	closed   bool
 }
 
-// lock takes the FS lock and checks the handle may do op.
-func (f *memFile) lock(op string, write bool) error {
+// do runs fn under the FS lock if the handle may do op.
+func do[T any](f *memFile, op string, write bool, fn func() (T, error)) (T, error) {
 	f.fs.mu.Lock()
+	defer f.fs.mu.Unlock()
+	var zero T
 	switch {
 	case f.closed:
-		f.fs.mu.Unlock()
-		return pathErr(op, f.name, os.ErrClosed)
+		return zero, pathErr(op, f.name, os.ErrClosed)
 	case write && !f.writable:
-		f.fs.mu.Unlock()
-		return pathErr(op, f.name, syscall.EBADF)
+		return zero, pathErr(op, f.name, syscall.EBADF)
 	}
-	return nil
+	return fn()
+}
+
+// run is do for methods that return only an error.
+func (f *memFile) run(op string, write bool, fn func() error) error {
+	_, err := do(f, op, write, func() (struct{}, error) { return struct{}{}, fn() })
+	return err
 }
 
 func (f *memFile) Read(p []byte) (int, error) {
-	if err := f.lock("read", false); err != nil {
-		return 0, err
-	}
-	defer f.fs.mu.Unlock()
-	n, err := f.readAt(p, f.off)
-	f.off += int64(n)
-	if n > 0 {
-		err = nil // a short read is not an error; the next one reports EOF
-	}
-	return n, err
+	return do(f, "read", false, func() (int, error) {
+		n, err := f.readAt(p, f.off)
+		f.off += int64(n)
+		if n > 0 {
+			err = nil // a short read is not an error; the next one reports EOF
+		}
+		return n, err
+	})
 }
 
 func (f *memFile) ReadAt(p []byte, off int64) (int, error) {
-	if err := f.lock("read", false); err != nil {
-		return 0, err
-	}
-	defer f.fs.mu.Unlock()
-	if off < 0 {
-		return 0, pathErr("read", f.name, syscall.EINVAL)
-	}
-	return f.readAt(p, off)
+	return do(f, "read", false, func() (int, error) { return f.readAt(p, off) })
 }
 
 func (f *memFile) readAt(p []byte, off int64) (int, error) {
-	if len(p) == 0 {
+	switch {
+	case off < 0:
+		return 0, pathErr("read", f.name, syscall.EINVAL)
+	case len(p) == 0:
 		return 0, nil
-	}
-	if off >= int64(len(f.n.data)) {
+	case off >= int64(len(f.n.data)):
 		return 0, io.EOF
 	}
-	n := copy(p, f.n.data[off:])
-	if n < len(p) {
+	if n := copy(p, f.n.data[off:]); n < len(p) {
 		return n, io.EOF
 	}
-	return n, nil
+	return len(p), nil
 }
 
 func (f *memFile) Write(p []byte) (int, error) {
-	if err := f.lock("write", true); err != nil {
-		return 0, err
-	}
-	defer f.fs.mu.Unlock()
-	n, err := f.writeAt(p, f.off)
-	f.off += int64(n)
-	return n, err
+	return do(f, "write", true, func() (int, error) {
+		n, err := f.writeAt(p, f.off)
+		f.off += int64(n)
+		return n, err
+	})
 }
 
 func (f *memFile) WriteAt(p []byte, off int64) (int, error) {
-	if err := f.lock("write", true); err != nil {
-		return 0, err
-	}
-	defer f.fs.mu.Unlock()
-	return f.writeAt(p, off)
+	return do(f, "write", true, func() (int, error) { return f.writeAt(p, off) })
 }
 
 func (f *memFile) writeAt(p []byte, off int64) (int, error) {
@@ -472,75 +464,55 @@ func (f *memFile) writeAt(p []byte, off int64) (int, error) {
 }
 
 func (f *memFile) Seek(offset int64, whence int) (int64, error) {
-	if err := f.lock("seek", false); err != nil {
-		return 0, err
-	}
-	defer f.fs.mu.Unlock()
-	switch whence {
-	case io.SeekCurrent:
-		offset += f.off
-	case io.SeekEnd:
-		offset += int64(len(f.n.data))
-	case io.SeekStart:
-	default:
-		return 0, pathErr("seek", f.name, syscall.EINVAL)
-	}
-	if offset < 0 {
-		return 0, pathErr("seek", f.name, syscall.EINVAL)
-	}
-	f.off = offset
-	return offset, nil
+	return do(f, "seek", false, func() (int64, error) {
+		switch whence {
+		case io.SeekCurrent:
+			offset += f.off
+		case io.SeekEnd:
+			offset += int64(len(f.n.data))
+		case io.SeekStart:
+		default:
+			return 0, pathErr("seek", f.name, syscall.EINVAL)
+		}
+		if offset < 0 {
+			return 0, pathErr("seek", f.name, syscall.EINVAL)
+		}
+		f.off = offset
+		return offset, nil
+	})
 }
 
 func (f *memFile) Close() error {
-	if err := f.lock("close", false); err != nil {
-		return err
-	}
-	defer f.fs.mu.Unlock()
-	f.closed = true
-	return nil
+	return f.run("close", false, func() error { f.closed = true; return nil })
 }
 
 func (f *memFile) Sync() error {
-	if err := f.lock("sync", false); err != nil {
-		return err
-	}
-	defer f.fs.mu.Unlock()
-	f.fs.sync(f.n)
-	return nil
+	return f.run("sync", false, func() error { f.fs.sync(f.n); return nil })
 }
 
 func (f *memFile) Truncate(size int64) error {
-	if err := f.lock("truncate", true); err != nil {
-		return err
-	}
-	defer f.fs.mu.Unlock()
-	if size < 0 || size > memMaxSize {
-		return pathErr("truncate", f.name, syscall.EINVAL)
-	}
-	f.fs.truncate(f.n, size)
-	return nil
+	return f.run("truncate", true, func() error {
+		if size < 0 || size > memMaxSize {
+			return pathErr("truncate", f.name, syscall.EINVAL)
+		}
+		f.fs.truncate(f.n, size)
+		return nil
+	})
 }
 
 func (f *memFile) Stat() (os.FileInfo, error) {
-	if err := f.lock("stat", false); err != nil {
-		return nil, err
-	}
-	defer f.fs.mu.Unlock()
-	return f.n.info(f.name), nil
+	return do(f, "stat", false, func() (os.FileInfo, error) { return f.n.info(f.name), nil })
 }
 
 // Preallocate only checks its arguments: memory needs no reservation, and the
 // size must not change.
 func (f *memFile) Preallocate(off, n int64) error {
-	if err := f.lock("preallocate", true); err != nil {
-		return err
-	}
-	defer f.fs.mu.Unlock()
-	if off < 0 || n < 0 {
-		return pathErr("preallocate", f.name, syscall.EINVAL)
-	}
-	return nil
+	return f.run("preallocate", true, func() error {
+		if off < 0 || n < 0 {
+			return pathErr("preallocate", f.name, syscall.EINVAL)
+		}
+		return nil
+	})
 }
 
 func (f *memFile) Fd() uintptr { return ^uintptr(0) }
