@@ -19,8 +19,9 @@ type File interface {
 	Truncate(size int64) error
 	// Stat returns the file's metadata (Size is what matters).
 	Stat() (os.FileInfo, error)
-	// Preallocate reserves space for [off, off+n) without changing the size
-	// semantics callers rely on: reads past the written end return zeros.
+	// Preallocate reserves space for [off, off+n) without changing the
+	// file's size: reads past the written end still return io.EOF. It is a
+	// hint; where the filesystem cannot reserve space it does nothing.
 	Preallocate(off, n int64) error
 	// Fd returns the OS file descriptor, or ^uintptr(0) when there is none
 	// (in-memory files); used for sendfile.
