@@ -10,6 +10,8 @@ import (
 // the last Sync and the writes since, and for every directory its entries at
 // the last SyncDir and the changes since. CrashClone turns that into the
 // filesystem a power loss would leave (the model is in the package comment).
+// It keeps a copy of every write until the file's next Sync, so a test that
+// never syncs holds its data twice.
 type CrashableMem struct{ memFS }
 
 // NewCrashableMem returns an empty crashable filesystem.
