@@ -85,16 +85,6 @@ func TestTempDirAndPorts(t *testing.T) {
 	}
 }
 
-func TestModuleRoot(t *testing.T) {
-	root, err := ModuleRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := os.Stat(filepath.Join(root, "internal", "testutil", "doc.go")); err != nil {
-		t.Fatalf("ModuleRoot = %s: %v", root, err)
-	}
-}
-
 var (
 	fakeOnce sync.Once
 	fakeBin  string

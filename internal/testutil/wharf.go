@@ -2,21 +2,14 @@ package testutil
 
 import (
 	"crypto/sha256"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
+
+	"github.com/wharf-project/wharf/internal/testutil/zkproc"
 )
-
-// ModulePath is the module whose root BuildWharf looks for.
-const ModulePath = "github.com/wharf-project/wharf"
-
-// ErrNoModuleRoot means no enclosing go.mod declares ModulePath.
-var ErrNoModuleRoot = errors.New("testutil: not inside the " + ModulePath + " module")
 
 var wharfBuild struct {
 	once sync.Once
@@ -44,81 +37,18 @@ func BuildWharf(t testing.TB) string {
 		}
 		return abs
 	}
-	wharfBuild.once.Do(func() { wharfBuild.path, wharfBuild.err = buildWharf() })
+	wharfBuild.once.Do(func() {
+		root, err := zkproc.ModuleRoot()
+		if err != nil {
+			wharfBuild.err = err
+			return
+		}
+		sum := sha256.Sum256([]byte(root))
+		out := filepath.Join(os.TempDir(), fmt.Sprintf("wharf-test-bin-%d", os.Getuid()), fmt.Sprintf("%x", sum[:6]), "wharf")
+		wharfBuild.path, wharfBuild.err = out, zkproc.BuildWharf(root, out)
+	})
 	if wharfBuild.err != nil {
 		t.Fatalf("build wharf: %v", wharfBuild.err)
 	}
 	return wharfBuild.path
-}
-
-func buildWharf() (string, error) {
-	root, err := ModuleRoot()
-	if err != nil {
-		return "", err
-	}
-	sum := sha256.Sum256([]byte(root))
-	dir := filepath.Join(os.TempDir(), fmt.Sprintf("wharf-test-bin-%d", os.Getuid()), fmt.Sprintf("%x", sum[:6]))
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return "", err
-	}
-	tmp, err := os.CreateTemp(dir, "wharf-*.tmp")
-	if err != nil {
-		return "", err
-	}
-	tmp.Close()
-	defer os.Remove(tmp.Name())
-	gobin, err := goTool()
-	if err != nil {
-		return "", err
-	}
-	cmd := exec.Command(gobin, "build", "-o", tmp.Name(), "./cmd/wharf")
-	cmd.Dir = root
-	if out, err := cmd.CombinedOutput(); err != nil {
-		return "", fmt.Errorf("go build ./cmd/wharf in %s: %v\n%s", root, err, out)
-	}
-	final := filepath.Join(dir, "wharf")
-	if err := os.Rename(tmp.Name(), final); err != nil {
-		return "", err
-	}
-	return final, nil
-}
-
-func goTool() (string, error) {
-	if p, err := exec.LookPath("go"); err == nil {
-		return p, nil
-	}
-	if r := os.Getenv("GOROOT"); r != "" {
-		return filepath.Join(r, "bin", "go"), nil
-	}
-	return "", errors.New("testutil: go not on PATH")
-}
-
-// ModuleRoot returns the directory of the go.mod that declares ModulePath,
-// searching up from the working directory (a test runs in its package's
-// directory).
-func ModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		b, err := os.ReadFile(filepath.Join(dir, "go.mod"))
-		if err == nil && declaresModule(string(b)) {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", ErrNoModuleRoot
-		}
-		dir = parent
-	}
-}
-
-func declaresModule(gomod string) bool {
-	for _, line := range strings.Split(gomod, "\n") {
-		if f := strings.Fields(line); len(f) == 2 && f[0] == "module" && strings.Trim(f[1], `"`) == ModulePath {
-			return true
-		}
-	}
-	return false
 }

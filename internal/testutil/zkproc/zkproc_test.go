@@ -237,3 +237,23 @@ func TestStartFailures(t *testing.T) {
 		}
 	})
 }
+
+func TestModuleRoot(t *testing.T) {
+	root, err := ModuleRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "internal", "testutil", "zkproc", "doc.go")); err != nil {
+		t.Fatalf("ModuleRoot = %s: %v", root, err)
+	}
+	for gomod, want := range map[string]bool{
+		"module " + ModulePath + "\n\ngo 1.26\n":        true,
+		"// c\nmodule \"" + ModulePath + "\"\n":         true,
+		"module " + ModulePath + "/sub\n":               false,
+		"require " + ModulePath + " v1.0.0\nmodule x\n": false,
+	} {
+		if got := declaresModule(gomod); got != want {
+			t.Errorf("declaresModule(%q) = %v", gomod, got)
+		}
+	}
+}
