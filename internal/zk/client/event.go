@@ -166,4 +166,6 @@ func (m CreateMode) Ephemeral() bool { return m == ModeEphemeral || m == ModeEph
 func (m CreateMode) Container() bool { return m == ModeContainer }
 
 // TTL reports whether the znode has a time to live.
-func (m CreateMode) TTL() bool { return m == ModePersistentWithTTL || m == ModePersistentSequentialWithTTL }
+func (m CreateMode) TTL() bool {
+	return m == ModePersistentWithTTL || m == ModePersistentSequentialWithTTL
+}

@@ -46,8 +46,8 @@ type Options struct {
 
 // Server is a running Apache ZooKeeper.
 type Server struct {
-	Addr string // 127.0.0.1:port
-	Dir  string
+	Addr   string // 127.0.0.1:port
+	Dir    string
 	cmd    *exec.Cmd
 	exited chan struct{} // closed when the process has been reaped
 	log    string
