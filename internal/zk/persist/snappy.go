@@ -50,7 +50,10 @@ func newSnappyReader(r io.Reader, size int64) *snappyReader {
 }
 
 func (s *snappyReader) readFull(p []byte) error {
-	if s.remain >= 0 && int64(len(p)) > s.remain {
+	switch {
+	case s.remain == 0:
+		return io.EOF
+	case s.remain > 0 && int64(len(p)) > s.remain:
 		return errSnappy
 	}
 	if _, err := io.ReadFull(s.r, p); err != nil {
