@@ -11,49 +11,56 @@ import (
 	"testing"
 	"time"
 
-	"github.com/wharf-project/wharf/internal/zk/client/zktest"
+	"github.com/wharf-project/wharf/internal/testutil"
+	"github.com/wharf-project/wharf/internal/testutil/zkproc"
 	"github.com/wharf-project/wharf/internal/zk/jute"
 )
 
 // These tests run against a real Apache ZooKeeper 3.8 (Debian package),
-// shared by the package, or against any server given as WHARF_ZK_ADDR.
-// They are skipped when neither is available.
+// one server shared by the package, or against any server whose address is
+// in WHARF_ZK_ADDR (a Wharf server, another Apache version). Without either
+// they are skipped (failed under CI, which installs the peers).
 
 var apache struct {
+	once sync.Once
+	srv  *zkproc.Server
 	addr string
-	stop func()
-	why  string
+	err  error
 }
 
 func TestMain(m *testing.M) {
-	if a := os.Getenv("WHARF_ZK_ADDR"); a != "" {
-		apache.addr = a
-	} else if zktest.Available() {
-		dir, err := os.MkdirTemp("", "zkclient")
-		if err == nil {
-			// tickTime 500 allows 1 s sessions, which keeps expiry tests short.
-			s, lerr := zktest.Launch(dir, zktest.Options{TickTime: 500})
-			if lerr != nil {
-				apache.why = lerr.Error()
-			} else {
-				apache.addr, apache.stop = s.Addr, s.Stop
-			}
-		}
-		defer os.RemoveAll(dir)
-	} else {
-		apache.why = zktest.ErrUnavailable.Error() + " and WHARF_ZK_ADDR is unset"
-	}
 	code := m.Run()
-	if apache.stop != nil {
-		apache.stop()
+	if apache.srv != nil {
+		apache.srv.Stop()
+		os.RemoveAll(apache.srv.Dir)
 	}
 	os.Exit(code)
 }
 
+// serverAddr starts the shared server on first use.
 func serverAddr(t *testing.T) string {
 	t.Helper()
+	if a := os.Getenv("WHARF_ZK_ADDR"); a != "" {
+		return a
+	}
+	testutil.Slow(t)
+	apache.once.Do(func() {
+		if apache.err = zkproc.ApacheAvailable(); apache.err != nil {
+			return
+		}
+		dir, err := os.MkdirTemp("", "zkclient")
+		if err != nil {
+			apache.err = err
+			return
+		}
+		// tickTime 500 allows 1 s sessions, which keeps expiry tests short.
+		apache.srv, apache.err = zkproc.Start(zkproc.Apache, dir, zkproc.Options{TickTime: 500, ExtendedTypes: true})
+		if apache.err == nil {
+			apache.addr = apache.srv.Addr
+		}
+	})
 	if apache.addr == "" {
-		t.Skip("no ZooKeeper server: " + apache.why)
+		testutil.RequirePeer(t, fmt.Sprintf("Apache ZooKeeper 3.8 (%v) or WHARF_ZK_ADDR", apache.err), false)
 	}
 	return apache.addr
 }
