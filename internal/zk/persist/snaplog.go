@@ -65,28 +65,30 @@ func Open(fs vfs.FS, dataDir, dataLogDir string, opts Options) (*SnapLog, error)
 	return s, nil
 }
 
-// mkdirDurable creates dir and makes every directory it creates durable.
+// mkdirDurable creates dir and makes its entry durable: it syncs the parent
+// of every directory it creates and, every time, dir's parent and
+// grandparent (the data directory and the one holding it), in case an
+// earlier Open created them but failed before syncing.
 func mkdirDurable(fs vfs.FS, dir string) error {
-	var missing []string
-	for d := filepath.Clean(dir); ; d = filepath.Dir(d) {
+	dir = filepath.Clean(dir)
+	sync := []string{filepath.Dir(dir), filepath.Dir(filepath.Dir(dir))}
+	for d := dir; ; d = filepath.Dir(d) {
 		if _, err := fs.Stat(d); err == nil {
 			break
 		} else if !errors.Is(err, iofs.ErrNotExist) {
 			return err
 		}
-		missing = append(missing, d)
+		sync = append(sync, filepath.Dir(d))
 		if filepath.Dir(d) == d {
 			break
 		}
 	}
-	if len(missing) == 0 {
-		return nil
-	}
 	if err := fs.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	for _, d := range missing { // deepest first: each entry lives in its parent
-		if err := fs.SyncDir(filepath.Dir(d)); err != nil {
+	slices.Sort(sync)
+	for _, d := range slices.Compact(sync) {
+		if err := fs.SyncDir(d); err != nil {
 			return err
 		}
 	}
