@@ -111,12 +111,7 @@ func FuzzPrepare(f *testing.F) {
 			}
 			checkPrepared(t, pl, r)
 			if lag.IntN(3) == 0 {
-				k := lag.IntN(len(pl.pending) + 1)
-				for _, x := range pl.pending[:k] {
-					pl.tree.apply(x.hdr, x.txn)
-					pl.p.Applied(x.hdr.Zxid)
-				}
-				pl.pending = pl.pending[k:]
+				pl.applyFirst(lag.IntN(len(pl.pending) + 1))
 			}
 		}
 		pl.applyAll()

@@ -55,14 +55,19 @@ func (pl *pipeline) mustPass(r Request) jute.Record {
 	return txn
 }
 
-// applyAll commits every prepared txn in order, as the tree and
+// applyFirst commits the n oldest prepared txns in order, as the tree and
 // FinalRequestProcessor do.
-func (pl *pipeline) applyAll() {
-	for _, x := range pl.pending {
+func (pl *pipeline) applyFirst(n int) {
+	for _, x := range pl.pending[:n] {
 		pl.tree.apply(x.hdr, x.txn)
 		pl.p.Applied(x.hdr.Zxid)
 	}
-	pl.pending = nil
+	pl.pending = pl.pending[n:]
+}
+
+// applyAll commits every prepared txn.
+func (pl *pipeline) applyAll() {
+	pl.applyFirst(len(pl.pending))
 	if n := pl.p.Outstanding(); n != 0 {
 		pl.t.Fatalf("%d outstanding changes after everything was applied", n)
 	}
@@ -166,10 +171,7 @@ func TestAppliedDropsOnlyApplied(t *testing.T) {
 	if n := pl.p.Outstanding(); n != 5 {
 		t.Fatalf("%d outstanding, want 5", n)
 	}
-	first := pl.pending[0]
-	pl.tree.apply(first.hdr, first.txn)
-	pl.p.Applied(first.hdr.Zxid)
-	pl.pending = pl.pending[1:]
+	pl.applyFirst(1)
 	if n := pl.p.Outstanding(); n != 3 {
 		t.Fatalf("%d outstanding after the first is applied, want 3", n)
 	}
@@ -199,11 +201,7 @@ func TestLongPipeline(t *testing.T) {
 	for i := 0; i < 2000; i++ {
 		pl.mustPass(req(jute.OpSetData, &jute.SetDataRequest{Path: "/a", Version: int32(3 + i)}))
 		if i%7 == 6 {
-			for _, x := range pl.pending[:5] {
-				pl.tree.apply(x.hdr, x.txn)
-				pl.p.Applied(x.hdr.Zxid)
-			}
-			pl.pending = pl.pending[5:]
+			pl.applyFirst(5)
 		}
 	}
 	pl.applyAll()

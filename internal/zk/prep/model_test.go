@@ -132,12 +132,7 @@ func TestPipelinedEqualsSequential(t *testing.T) {
 				failures++
 			}
 			if lag.IntN(4) == 0 {
-				n := lag.IntN(len(pl.pending) + 1)
-				for _, x := range pl.pending[:n] {
-					pl.tree.apply(x.hdr, x.txn)
-					pl.p.Applied(x.hdr.Zxid)
-				}
-				pl.pending = pl.pending[n:]
+				pl.applyFirst(lag.IntN(len(pl.pending) + 1))
 			}
 		}
 		pl.applyAll()

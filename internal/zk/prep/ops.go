@@ -181,18 +181,25 @@ func (p *Preparer) removeNode(zxid int64, path string, parent change) {
 	p.ch.add(change{zxid: zxid, path: path, deleted: true})
 }
 
-func (p *Preparer) setData(req *Request, hdr *jute.TxnHeader, r *jute.SetDataRequest) (jute.Record, jute.Code) {
+// existing is the start setData and check share: the session, the path, the
+// node, and perm on it.
+func (p *Preparer) existing(req *Request, path string, perm int32) (change, jute.Code) {
 	if req.SessionErr != jute.OK {
-		return nil, req.SessionErr
+		return change{}, req.SessionErr
 	}
-	if ValidatePath(r.Path) != nil {
-		return nil, jute.BadArguments
+	if ValidatePath(path) != nil {
+		return change{}, jute.BadArguments
 	}
-	node, ok := p.ch.get(p.view, r.Path)
+	node, ok := p.ch.get(p.view, path)
 	if !ok {
-		return nil, jute.NoNode
+		return change{}, jute.NoNode
 	}
-	if c := acl.Check(node.acl, jute.PermWrite, req.Auth, p.opts.ACL); c != jute.OK {
+	return node, acl.Check(node.acl, perm, req.Auth, p.opts.ACL)
+}
+
+func (p *Preparer) setData(req *Request, hdr *jute.TxnHeader, r *jute.SetDataRequest) (jute.Record, jute.Code) {
+	node, c := p.existing(req, r.Path, jute.PermWrite)
+	if c != jute.OK {
 		return nil, c
 	}
 	if p.tooBig(r.Data) {
@@ -243,17 +250,8 @@ func (p *Preparer) setACL(req *Request, hdr *jute.TxnHeader, r *jute.SetACLReque
 // check is a multi's version check: READ on the node, and the txn records
 // the version plus one, as ZooKeeper's checkAndIncVersion returns it.
 func (p *Preparer) check(req *Request, r *jute.CheckVersionRequest) (jute.Record, jute.Code) {
-	if req.SessionErr != jute.OK {
-		return nil, req.SessionErr
-	}
-	if ValidatePath(r.Path) != nil {
-		return nil, jute.BadArguments
-	}
-	node, ok := p.ch.get(p.view, r.Path)
-	if !ok {
-		return nil, jute.NoNode
-	}
-	if c := acl.Check(node.acl, jute.PermRead, req.Auth, p.opts.ACL); c != jute.OK {
+	node, c := p.existing(req, r.Path, jute.PermRead)
+	if c != jute.OK {
 		return nil, c
 	}
 	if !versionMatches(node.stat.Version, r.Version) {

@@ -38,7 +38,8 @@ type Options struct {
 	// ReconfigDisabled.
 	ReconfigEnabled bool
 	// Standalone is true for a server that is not part of an ensemble; its
-	// reconfig fails with Unimplemented.
+	// reconfig fails with Unimplemented, as ZooKeeper's does. (An ensemble
+	// reconfig is not implemented yet and fails the same way.)
 	Standalone bool
 	// CloseSessionTxnDisabled is zookeeper.closeSessionTxn.enabled=false:
 	// closeSession txns carry no list of ephemerals (the pre-3.6 form).

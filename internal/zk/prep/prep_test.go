@@ -140,6 +140,10 @@ func TestCreate(t *testing.T) {
 		{"ttl zero", extended, req(jute.OpCreateTTL, createTTL("/a/x", 5, 0)), errTxn(jute.BadArguments)},
 		{"ttl negative", extended, req(jute.OpCreateTTL, createTTL("/a/x", 5, -1)), errTxn(jute.BadArguments)},
 		{"ttl too large", extended, req(jute.OpCreateTTL, createTTL("/a/x", 5, maxTTL+1)), errTxn(jute.BadArguments)},
+		// As in ZooKeeper, createTTL with a non-TTL mode and no ttl passes,
+		// and the txn carries ttl -1 (which ZooKeeper's DataTree then throws on).
+		{"createTTL without a TTL mode or ttl", nil, req(jute.OpCreateTTL, createTTL("/a/x", 0, -1)),
+			&jute.CreateTTLTxn{Path: "/a/x", Data: data, ACL: world, ParentCVersion: 8, TTL: -1}},
 		{"ttl on a non-ttl mode", extended, req(jute.OpCreateTTL, createTTL("/a/x", 0, 1000)), errTxn(jute.BadArguments)},
 		{"ttl check precedes the session", nil, expired(req(jute.OpCreateTTL, createTTL("/a/x", 5, 1000)), jute.SessionExpired), errTxn(jute.Unimplemented)},
 		{"expired session", nil, expired(req(jute.OpCreate, create("/a/x", 0)), jute.SessionExpired), errTxn(jute.SessionExpired)},
