@@ -1,0 +1,336 @@
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+)
+
+// result is one measured run.
+type result struct {
+	Server     string  `json:"server"`
+	Workload   string  `json:"workload"`
+	Workers    int     `json:"workers"`
+	Conns      int     `json:"conns"`
+	Ops        int64   `json:"ops"`
+	Errors     int64   `json:"errors"`
+	Seconds    float64 `json:"seconds"`
+	OpsPerSec  float64 `json:"ops_per_s"`
+	P50us      float64 `json:"p50_us"`
+	P99us      float64 `json:"p99_us"`
+	P999us     float64 `json:"p999_us"`
+	MaxUs      float64 `json:"max_us"`
+	CPUSeconds float64 `json:"server_cpu_s"`     // utime+stime of the server during the run
+	CPUPerOpUs float64 `json:"server_cpu_us_op"` // 0 when the pid is unknown
+	PeakRSSMiB float64 `json:"peak_rss_mib"`     // largest VmRSS sampled during the run
+}
+
+type targetResult struct {
+	Name   string  `json:"name"`
+	Want   string  `json:"want"`
+	Ratio  float64 `json:"ratio"` // wharf / zookeeper; 0 when not measured
+	Met    bool    `json:"met"`
+	Absent string  `json:"absent,omitempty"` // why it could not be judged
+}
+
+type meta struct {
+	Time     string            `json:"time"`
+	Host     string            `json:"host"`
+	CPUs     int               `json:"cpus"`
+	CPUModel string            `json:"cpu_model"`
+	Kernel   string            `json:"kernel"`
+	Go       string            `json:"go"`
+	Java     string            `json:"java"`
+	Commit   string            `json:"commit"`
+	LoadAvg  string            `json:"loadavg_at_start"` // other work on the machine skews everything
+	Dir      string            `json:"dir"`
+	FsType   string            `json:"fs_type"`
+	Settings map[string]string `json:"settings"`
+}
+
+type report struct {
+	cfg         config
+	Meta        meta               `json:"meta"`
+	Fsync       []fsyncResult      `json:"fsync"`
+	Servers     []serverInfo       `json:"servers"`
+	Results     []result           `json:"results"`
+	FinalHWMMiB map[string]float64 `json:"final_peak_rss_mib"` // VmHWM at the end of the run
+	Targets     []targetResult     `json:"targets"`
+}
+
+func newReport(cfg config, dir string) *report {
+	host, _ := os.Hostname()
+	m := meta{
+		Time: time.Now().UTC().Format(time.RFC3339), Host: host, CPUs: runtime.NumCPU(),
+		CPUModel: cpuModel(), Kernel: firstLine("/proc/sys/kernel/osrelease"), Go: runtime.Version(), LoadAvg: firstLine("/proc/loadavg"),
+		Java: javaVersion(), Commit: gitCommit(), Dir: dir, FsType: fsType(dir),
+		Settings: map[string]string{
+			"workloads": strings.Join(cfg.workloads, ","), "concurrent": fmt.Sprintf("%d workers/%d conns", cfg.workers, cfg.conns),
+			"duration": cfg.duration.String(), "warmup": cfg.warmup.String(), "ops": fmt.Sprint(cfg.ops),
+			"payload": fmt.Sprint(cfg.payload), "nodes": fmt.Sprint(cfg.nodes), "zk_heap": cfg.zkHeap,
+			"forceSync": map[bool]string{false: "yes", true: "no"}[cfg.forceSyncOff],
+		},
+	}
+	return &report{cfg: cfg, Meta: m, FinalHWMMiB: map[string]float64{}}
+}
+
+func (r *report) add(res result) {
+	r.Results = append(r.Results, res)
+	fmt.Printf("  %-9s %-7s %3d/%-2d  %9.0f ops/s  p50 %7.0fµs  p99 %7.0fµs\n",
+		res.Server, res.Workload, res.Workers, res.Conns, res.OpsPerSec, res.P50us, res.P99us)
+}
+
+func (r *report) setFinalHWM(server string, hwm int64) {
+	r.FinalHWMMiB[server] = float64(hwm) / (1 << 20)
+}
+
+func (r *report) printHeader() {
+	m := r.Meta
+	fmt.Printf("zkbench %s on %s: %d CPUs (%s), kernel %s, %s, %s\n", m.Time, m.Host, m.CPUs, m.CPUModel, m.Kernel, m.Go, m.Java)
+	fmt.Printf("commit %s; data under %s (%s)\n", m.Commit, m.Dir, m.FsType)
+	if f := strings.Fields(m.LoadAvg); len(f) > 0 {
+		if load, err := strconv.ParseFloat(f[0], 64); err == nil && load > 0.5*float64(m.CPUs) {
+			fmt.Printf("WARNING: the machine is busy (load average %s on %d CPUs): the figures will be noisy\n", f[0], m.CPUs)
+		}
+	}
+	if m.FsType == "tmpfs" {
+		fmt.Println("WARNING: the data dir is on tmpfs: fsync costs nothing there; use -dir on a real disk")
+	}
+}
+
+func (r *report) printFsync() {
+	fmt.Println("\nphysical limit: one 4 KiB write made durable on the data disk")
+	for _, f := range r.Fsync {
+		fmt.Printf("  %-19s p50 %6.0fµs  p99 %6.0fµs  → at most %5.0f serial syncs/s\n", f.Mode, f.P50us, f.P99us, f.MaxRate)
+	}
+}
+
+func (r *report) printServers() {
+	fmt.Println("\nservers:")
+	for _, s := range r.Servers {
+		how := "started here, data " + s.DataDir
+		if s.External {
+			how = "already running"
+		}
+		fmt.Printf("  %-9s %s pid %d, %s, version %q\n", s.Name, s.Addr, s.PID, how, s.Version)
+	}
+	fmt.Println("\nruns (each after a throw-away warm-up):")
+}
+
+// table renders the results, a ratio row after each pair.
+func (r *report) table() [][]string {
+	rows := [][]string{{"workload", "workers/conns", "server", "ops/s", "p50 µs", "p99 µs", "p99.9 µs", "cpu µs/op", "peak RSS MiB", "errors"}}
+	for i := 0; i < len(r.Results); i++ {
+		a := r.Results[i]
+		rows = append(rows, resultRow(a))
+		if i+1 < len(r.Results) {
+			b := r.Results[i+1]
+			if b.Workload == a.Workload && b.Workers == a.Workers && a.Server == "zookeeper" && b.Server == "wharf" {
+				rows = append(rows, resultRow(b))
+				rows = append(rows, []string{"", "", "wharf/zk", ratio(b.OpsPerSec, a.OpsPerSec), ratio(b.P50us, a.P50us),
+					ratio(b.P99us, a.P99us), ratio(b.P999us, a.P999us), ratio(b.CPUPerOpUs, a.CPUPerOpUs), ratio(b.PeakRSSMiB, a.PeakRSSMiB), ""})
+				i++
+			}
+		}
+	}
+	return rows
+}
+
+func resultRow(x result) []string {
+	cpu, rss := "n/a", "n/a"
+	if x.CPUPerOpUs > 0 {
+		cpu = fmt.Sprintf("%.1f", x.CPUPerOpUs)
+	}
+	if x.PeakRSSMiB > 0 {
+		rss = fmt.Sprintf("%.0f", x.PeakRSSMiB)
+	}
+	return []string{x.Workload, fmt.Sprintf("%d/%d", x.Workers, x.Conns), x.Server, fmt.Sprintf("%.0f", x.OpsPerSec),
+		fmt.Sprintf("%.0f", x.P50us), fmt.Sprintf("%.0f", x.P99us), fmt.Sprintf("%.0f", x.P999us), cpu, rss, fmt.Sprint(x.Errors)}
+}
+
+func ratio(a, b float64) string {
+	if a <= 0 || b <= 0 {
+		return "n/a"
+	}
+	return fmt.Sprintf("%.2fx", a/b)
+}
+
+func (r *report) printTable() {
+	fmt.Println()
+	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
+	for _, row := range r.table() {
+		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
+	}
+	tw.Flush()
+	for _, name := range []string{"zookeeper", "wharf"} {
+		if v, ok := r.FinalHWMMiB[name]; ok {
+			fmt.Printf("peak RSS over the whole run (VmHWM), %s: %.0f MiB\n", name, v)
+		}
+	}
+}
+
+func (r *report) find(server, workload string, workers int) (result, bool) {
+	for _, x := range r.Results {
+		if x.Server == server && x.Workload == workload && x.Workers == workers {
+			return x, true
+		}
+	}
+	return result{}, false
+}
+
+// judge fills r.Targets: the goals Wharf is measured against.
+func (r *report) judge() {
+	r.Targets = nil
+	add := func(name, want string, get func(x result) float64, workload string, workers int, ok func(float64) bool) {
+		t := targetResult{Name: name, Want: want}
+		zk, ok1 := r.find("zookeeper", workload, workers)
+		wh, ok2 := r.find("wharf", workload, workers)
+		switch {
+		case !ok1 || !ok2:
+			t.Absent = "needs both servers measured"
+		case get(zk) <= 0 || get(wh) <= 0:
+			t.Absent = "not measured (pid unknown?)"
+		default:
+			t.Ratio = get(wh) / get(zk)
+			t.Met = ok(t.Ratio)
+		}
+		r.Targets = append(r.Targets, t)
+	}
+	ops := func(x result) float64 { return x.OpsPerSec }
+	p50 := func(x result) float64 { return x.P50us }
+	for _, name := range r.cfg.workloads {
+		wl, _ := workloadByName(name)
+		kind := "reads"
+		if wl.write {
+			kind = "writes"
+		}
+		add(fmt.Sprintf("%s throughput, %d workers/%d conns (%s)", name, r.cfg.workers, r.cfg.conns, kind),
+			">= 1.5x", ops, name, r.cfg.workers, func(v float64) bool { return v >= 1.5 })
+	}
+	for _, name := range r.cfg.workloads {
+		if wl, _ := workloadByName(name); wl.write {
+			add(fmt.Sprintf("%s p50 latency, 1 worker", name), "<= 1.0x", p50, name, 1, func(v float64) bool { return v <= 1.0 })
+		}
+	}
+	t := targetResult{Name: "peak RSS (VmHWM) over the run", Want: "<= 0.33x"}
+	zk, ok1 := r.FinalHWMMiB["zookeeper"]
+	wh, ok2 := r.FinalHWMMiB["wharf"]
+	if ok1 && ok2 && zk > 0 {
+		t.Ratio = wh / zk
+		t.Met = t.Ratio <= 1.0/3
+	} else {
+		t.Absent = "needs both servers' pids"
+	}
+	r.Targets = append(r.Targets, t)
+}
+
+func (r *report) printTargets() {
+	r.judge()
+	fmt.Println("\ntargets (wharf / zookeeper):")
+	for _, t := range r.Targets {
+		fmt.Printf("  %-55s want %-8s %s\n", t.Name, t.Want, t.verdict())
+	}
+}
+
+func (t targetResult) verdict() string {
+	switch {
+	case t.Absent != "":
+		return "n/a: " + t.Absent
+	case t.Met:
+		return fmt.Sprintf("%.2fx  met", t.Ratio)
+	}
+	return fmt.Sprintf("%.2fx  NOT met", t.Ratio)
+}
+
+// write saves the report as JSON and markdown in dir.
+func (r *report) write(dir string) ([]string, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	base := filepath.Join(dir, "zkbench-"+time.Now().UTC().Format("20060102T150405Z"))
+	js, err := json.MarshalIndent(r, "", "  ")
+	if err != nil {
+		return nil, err
+	}
+	if err := os.WriteFile(base+".json", append(js, '\n'), 0o644); err != nil {
+		return nil, err
+	}
+	f, err := os.Create(base + ".md")
+	if err != nil {
+		return nil, err
+	}
+	r.markdown(f)
+	if err := f.Close(); err != nil {
+		return nil, err
+	}
+	return []string{base + ".json", base + ".md"}, nil
+}
+
+func (r *report) markdown(w io.Writer) {
+	m := r.Meta
+	fmt.Fprintf(w, "# zkbench %s\n\n", m.Time)
+	fmt.Fprintf(w, "%s: %d CPUs (%s), kernel %s, %s, %s, commit %s, data on %s, load average at start %s.\n\n",
+		m.Host, m.CPUs, m.CPUModel, m.Kernel, m.Go, m.Java, m.Commit, m.FsType, m.LoadAvg)
+	var keys []string
+	for k, v := range m.Settings {
+		keys = append(keys, k+"="+v)
+	}
+	slices.Sort(keys)
+	fmt.Fprintf(w, "Settings: %s.\n\n", strings.Join(keys, ", "))
+	for _, f := range r.Fsync {
+		fmt.Fprintf(w, "- 4 KiB %s: p50 %.0f µs, p99 %.0f µs (at most %.0f serial syncs/s)\n", f.Mode, f.P50us, f.P99us, f.MaxRate)
+	}
+	for _, s := range r.Servers {
+		fmt.Fprintf(w, "- %s: %s, version %q\n", s.Name, s.Addr, s.Version)
+	}
+	fmt.Fprintln(w)
+	for i, row := range r.table() {
+		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
+		if i == 0 {
+			fmt.Fprintf(w, "|%s\n", strings.Repeat("---|", len(row)))
+		}
+	}
+	fmt.Fprintln(w, "\n| target | want | result |\n|---|---|---|")
+	for _, t := range r.Targets {
+		fmt.Fprintf(w, "| %s | %s | %s |\n", t.Name, t.Want, t.verdict())
+	}
+}
+
+func firstLine(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "unknown"
+	}
+	l, _, _ := strings.Cut(string(b), "\n")
+	return strings.TrimSpace(l)
+}
+
+func cpuModel() string {
+	b, err := os.ReadFile("/proc/cpuinfo")
+	if err != nil {
+		return "unknown"
+	}
+	for _, l := range strings.Split(string(b), "\n") {
+		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
+			return strings.TrimSpace(v)
+		}
+	}
+	return "unknown"
+}
+
+func gitCommit() string {
+	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
+	if err != nil {
+		return "unknown"
+	}
+	return strings.TrimSpace(string(out))
+}
