@@ -77,17 +77,17 @@ func (o Options) Validate() error {
 	return nil
 }
 
-// Check is ZooKeeperServer.checkACL: jute.OK if ids may use perm on a node
-// with the given ACL, jute.NoAuth if not. An empty ACL grants everything; a
-// super id passes every check; an entry grants when it carries any bit of perm
-// and is world:anyone or matches one of ids of the same scheme.
-func Check(acls []jute.ACL, perm int32, ids []jute.Id, opts Options) jute.Code {
+// Check is ZooKeeperServer.checkACL: whether ids may use perm on a node with
+// the given ACL (false is ZooKeeper's NoAuth). An empty ACL grants everything;
+// a super id passes every check; an entry grants when it carries any bit of
+// perm and is world:anyone or matches one of ids of the same scheme.
+func Check(acls []jute.ACL, perm int32, ids []jute.Id, opts Options) bool {
 	if opts.SkipACL || len(acls) == 0 {
-		return jute.OK
+		return true
 	}
 	for i := range ids {
 		if ids[i].Scheme == SchemeSuper {
-			return jute.OK
+			return true
 		}
 	}
 	for i := range acls {
@@ -96,15 +96,15 @@ func Check(acls []jute.ACL, perm int32, ids []jute.Id, opts Options) jute.Code {
 			continue
 		}
 		if a.ID == Anyone {
-			return jute.OK
+			return true
 		}
 		for j := range ids {
 			if ids[j].Scheme == a.ID.Scheme && matches(a.ID.Scheme, ids[j].ID, a.ID.ID, opts) {
-				return jute.OK
+				return true
 			}
 		}
 	}
-	return jute.NoAuth
+	return false
 }
 
 // matches is ap.matches for the registered provider of scheme; an
@@ -211,15 +211,22 @@ next:
 
 // ReadACL answers getACL as FinalRequestProcessor does since CVE-2019-0201: a
 // caller with neither READ nor ADMIN gets jute.NoAuth; a caller with ADMIN
-// gets the list as stored; any other caller gets the list with every digest
-// id masked to "user:x", so password hashes are not handed out.
+// gets the list as stored; any other caller gets MaskDigests of it, so
+// password hashes are not handed out.
 func ReadACL(acls []jute.ACL, ids []jute.Id, opts Options) ([]jute.ACL, jute.Code) {
-	if c := Check(acls, jute.PermRead|jute.PermAdmin, ids, opts); c != jute.OK {
-		return nil, c
+	if !Check(acls, jute.PermRead|jute.PermAdmin, ids, opts) {
+		return nil, jute.NoAuth
 	}
-	if Check(acls, jute.PermAdmin, ids, opts) == jute.OK {
+	if Check(acls, jute.PermAdmin, ids, opts) {
 		return acls, jute.OK
 	}
+	return MaskDigests(acls), jute.OK
+}
+
+// MaskDigests returns a copy of acls with every digest id masked as getACL
+// shows it to a caller without ADMIN: id.replaceAll(":.*", ":x"), so
+// "user:hash" reads "user:x".
+func MaskDigests(acls []jute.ACL) []jute.ACL {
 	out := make([]jute.ACL, len(acls))
 	for i, a := range acls {
 		if a.ID.Scheme == SchemeDigest {
@@ -227,7 +234,7 @@ func ReadACL(acls []jute.ACL, ids []jute.Id, opts Options) ([]jute.ACL, jute.Cod
 		}
 		out[i] = a
 	}
-	return out, jute.OK
+	return out
 }
 
 // WhoAmI is AuthUtil.getClientInfos: one ClientInfo per id, the user being

@@ -47,8 +47,8 @@ func (p *Preparer) create(req *Request, hdr *jute.TxnHeader, typ jute.OpCode, a 
 	if !ok {
 		return nil, jute.NoNode
 	}
-	if c := acl.Check(parent.acl, jute.PermCreate, req.Auth, p.opts.ACL); c != jute.OK {
-		return nil, c
+	if !acl.Check(parent.acl, jute.PermCreate, req.Auth, p.opts.ACL) {
+		return nil, jute.NoAuth
 	}
 	path := a.path
 	if mode.sequential {
@@ -116,8 +116,8 @@ func (p *Preparer) delete(req *Request, hdr *jute.TxnHeader, r *jute.DeleteReque
 	if !ok {
 		return nil, jute.NoNode
 	}
-	if c := acl.Check(parent.acl, jute.PermDelete, req.Auth, p.opts.ACL); c != jute.OK {
-		return nil, c
+	if !acl.Check(parent.acl, jute.PermDelete, req.Auth, p.opts.ACL) {
+		return nil, jute.NoAuth
 	}
 	node, ok := p.ch.get(p.view, r.Path)
 	if !ok {
@@ -194,7 +194,10 @@ func (p *Preparer) existing(req *Request, path string, perm int32) (change, jute
 	if !ok {
 		return change{}, jute.NoNode
 	}
-	return node, acl.Check(node.acl, perm, req.Auth, p.opts.ACL)
+	if !acl.Check(node.acl, perm, req.Auth, p.opts.ACL) {
+		return change{}, jute.NoAuth
+	}
+	return node, jute.OK
 }
 
 func (p *Preparer) setData(req *Request, hdr *jute.TxnHeader, r *jute.SetDataRequest) (jute.Record, jute.Code) {
@@ -233,8 +236,8 @@ func (p *Preparer) setACL(req *Request, hdr *jute.TxnHeader, r *jute.SetACLReque
 	if !ok {
 		return nil, jute.NoNode
 	}
-	if c := acl.Check(node.acl, jute.PermAdmin, req.Auth, p.opts.ACL); c != jute.OK {
-		return nil, c
+	if !acl.Check(node.acl, jute.PermAdmin, req.Auth, p.opts.ACL) {
+		return nil, jute.NoAuth
 	}
 	if !versionMatches(node.stat.Aversion, r.Version) {
 		return nil, jute.BadVersion
