@@ -104,6 +104,12 @@ func ForEachZK(t *testing.T, opts ZKOptions, fn func(t *testing.T, srv *ZKServer
 	if opts.DataDir != "" {
 		t.Fatal("ForEachZK: opts.DataDir must be empty; each server gets its own")
 	}
-	t.Run(string(zkproc.Apache), func(t *testing.T) { fn(t, StartApacheZK(t, opts)) })
-	t.Run(string(zkproc.Wharf), func(t *testing.T) { fn(t, StartWharfZK(t, opts)) })
+	t.Run(string(zkproc.Apache), func(t *testing.T) {
+		t.Helper()
+		fn(t, StartApacheZK(t, opts))
+	})
+	t.Run(string(zkproc.Wharf), func(t *testing.T) {
+		t.Helper()
+		fn(t, StartWharfZK(t, opts))
+	})
 }
