@@ -20,6 +20,15 @@ func splitPath(path string) (parent, child string, ok bool) {
 	return path[:i], path[i+1:], true
 }
 
+// splitTxnPath splits the path of a create or delete. A parent of "/" (the
+// path starts with "//") is refused: "/" is only the root's alias, and
+// ZooKeeper would file the child under the root's real name, making it
+// unreachable (a delete would unlink "/x" for "//x").
+func splitTxnPath(path string) (parent, child string, ok bool) {
+	parent, child, ok = splitPath(path)
+	return parent, child, ok && parent != "/"
+}
+
 // watchPath is the path a parent's child watch is registered under: the
 // root's parent name is "" but its watches live under "/".
 func watchPath(parent string) string {
@@ -41,7 +50,7 @@ func createStat(zxid, time, owner int64) jute.StatPersisted {
 // (it repairs a node whose ACL was missing from a fuzzy snapshot); unlike
 // ZooKeeper the old ACL's reference is released, so the counts stay exact.
 func (t *Tree) createNode(path string, data []byte, acl []jute.ACL, owner int64, parentCVersion int32, zxid, time int64) (*node, jute.Code) {
-	parentName, childName, ok := splitPath(path)
+	parentName, childName, ok := splitTxnPath(path)
 	if !ok {
 		return nil, jute.BadArguments
 	}
@@ -81,12 +90,7 @@ func (t *Tree) createNode(path string, data []byte, acl []jute.ACL, owner int64,
 	case EphemeralTTL:
 		t.ttls[path] = struct{}{}
 	case EphemeralNormal:
-		set := t.ephemerals[owner]
-		if set == nil {
-			set = map[string]struct{}{}
-			t.ephemerals[owner] = set
-		}
-		set[path] = struct{}{}
+		t.indexEphemeral(owner, path)
 	}
 
 	if strings.HasPrefix(parentName, QuotaPath) {
@@ -111,7 +115,7 @@ func (t *Tree) createNode(path string, data []byte, acl []jute.ACL, owner int64,
 // orphan them; only an inconsistent log can ask for it), and the root
 // cannot be deleted.
 func (t *Tree) deleteNode(path string, zxid int64) jute.Code {
-	parentName, childName, ok := splitPath(path)
+	parentName, childName, ok := splitTxnPath(path)
 	if !ok || path == "/" {
 		return jute.BadArguments
 	}
@@ -227,17 +231,19 @@ func (t *Tree) setCversionPzxid(path string, cversion int32, zxid int64) jute.Co
 
 // killSession deletes a session's ephemerals: first the paths the
 // closeSession txn lists (when it lists them), then whatever else the
-// ephemeral index still holds for the session. Missing nodes are skipped.
+// ephemeral index still holds for the session, children before parents.
+// Missing nodes are skipped.
+//
+// Prep never lets an ephemeral have children, but a txn log may (DataTree
+// accepts such creates). ZooKeeper would then delete the parent and orphan
+// the children; here a parent that is not empty yet is retried once the
+// rest is gone, and one that still cannot go stays indexed under its owner.
 func (t *Tree) killSession(session, zxid int64, listed []string, hasList bool) {
 	local := t.ephemerals[session]
 	delete(t.ephemerals, session)
+	var notEmpty []string
 	if hasList {
-		t.deleteNodes(session, zxid, listed)
-	}
-	if local == nil {
-		return
-	}
-	if hasList {
+		notEmpty = t.deleteNodes(session, zxid, listed, notEmpty)
 		for _, p := range listed {
 			delete(local, p)
 		}
@@ -249,16 +255,46 @@ func (t *Tree) killSession(session, zxid int64, listed []string, hasList bool) {
 	for p := range local {
 		rest = append(rest, p)
 	}
-	sort.Strings(rest)
-	t.deleteNodes(session, zxid, rest)
+	sort.Sort(sort.Reverse(sort.StringSlice(rest)))
+	notEmpty = t.deleteNodes(session, zxid, rest, notEmpty)
+	for len(notEmpty) > 0 {
+		again := t.deleteNodes(session, zxid, notEmpty, nil)
+		if len(again) == len(notEmpty) {
+			break
+		}
+		notEmpty = again
+	}
+	for _, p := range notEmpty {
+		if n := t.nodes[p]; n != nil {
+			if typ, _ := t.ephemeralType(n.stat.EphemeralOwner); typ == EphemeralNormal {
+				t.indexEphemeral(n.stat.EphemeralOwner, p)
+			}
+		}
+	}
 }
 
-func (t *Tree) deleteNodes(session, zxid int64, paths []string) {
+// deleteNodes deletes paths, appending those that still have children to
+// notEmpty.
+func (t *Tree) deleteNodes(session, zxid int64, paths []string, notEmpty []string) []string {
 	for _, p := range paths {
-		if code := t.deleteNode(p, zxid); code != jute.OK {
+		switch code := t.deleteNode(p, zxid); code {
+		case jute.OK:
+		case jute.NotEmpty:
+			notEmpty = append(notEmpty, p)
+		default:
 			t.log.Warn("tree: ignoring failure to delete an ephemeral of a closed session", "path", p, "session", session, "err", code.Message())
 		}
 	}
+	return notEmpty
+}
+
+func (t *Tree) indexEphemeral(owner int64, path string) {
+	set := t.ephemerals[owner]
+	if set == nil {
+		set = map[string]struct{}{}
+		t.ephemerals[owner] = set
+	}
+	set[path] = struct{}{}
 }
 
 // KillSession deletes the ephemerals of a session that is gone without a

@@ -104,12 +104,7 @@ func (t *Tree) loadNode(n *node) error {
 		case EphemeralTTL:
 			t.ttls[path] = struct{}{}
 		case EphemeralNormal:
-			set := t.ephemerals[owner]
-			if set == nil {
-				set = map[string]struct{}{}
-				t.ephemerals[owner] = set
-			}
-			set[path] = struct{}{}
+			t.indexEphemeral(owner, path)
 		}
 	}
 	if n.acl != OpenACLIndex && t.acls.byIndex[n.acl] == nil {

@@ -424,11 +424,20 @@ func (t *Tree) LastProcessedZxid() int64 { return t.lastZxid }
 
 // SetLastProcessedZxid sets the last processed zxid, e.g. to a snapshot's
 // zxid after FromSnapshot. A loaded snapshot digest older than z can no
-// longer be checked and is dropped (FileSnap's rule).
+// longer be checked and is dropped (FileSnap's rule). One taken at z itself
+// — the usual case: a snapshot taken while no txn was being applied — is
+// checked now. (ZooKeeper never checks that one, since the replay starts
+// after z, and then stays "fuzzy", comparing no txn digest, until restart.)
 func (t *Tree) SetLastProcessedZxid(z int64) {
 	t.lastZxid = z
-	if t.snapDigest != nil && t.snapDigest.Zxid < z {
+	if t.snapDigest == nil {
+		return
+	}
+	switch {
+	case t.snapDigest.Zxid < z:
 		t.snapDigest = nil
+	case t.snapDigest.Zxid == z:
+		t.compareSnapshotDigest(z)
 	}
 }
 

@@ -6,9 +6,19 @@
 //   /usr/share/java/slf4j-api.jar:/usr/share/java/slf4j-nop.jar \
 //   testdata/TreeTrace.java > testdata/trace.golden
 //
+// The scenario also writes the final tree as ZooKeeper serializes it into
+// testdata/java_snapshot.bin (ACL cache, nodes, "/" end marker, ZxidDigest),
+// which snapshot_test.go loads. With the argument "load FILE" the program
+// instead deserializes a snapshot body written by the Go tree and prints its
+// summary (testdata/go_snapshot.java.golden is that output for
+// testdata/go_snapshot.bin).
+//
 // (Apache ZooKeeper 3.8.0's jar: DataTree.processTxn, DataNode.copyStat and
 // DigestCalculator are the same as in 3.9.4 for everything the scenario does.)
 import java.io.ByteArrayOutputStream;
+import java.io.FileInputStream;
+import java.io.FileOutputStream;
+import org.apache.jute.BinaryInputArchive;
 import java.lang.reflect.Method;
 import java.nio.charset.StandardCharsets;
 import java.util.*;
@@ -92,6 +102,18 @@ public class TreeTrace {
 
     public static void main(String[] args) throws Exception {
         System.setProperty("zookeeper.extendedTypesEnabled", "true");
+        if (args.length == 2 && args[0].equals("load")) {
+            dt = new DataTree();
+            try (FileInputStream in = new FileInputStream(args[1])) {
+                BinaryInputArchive ia = BinaryInputArchive.getArchive(in);
+                dt.deserialize(ia, "tree");
+                dt.deserializeZxidDigest(ia, 0);
+            }
+            DataTree.ZxidDigest zd = dt.getDigestFromLoadedSnapshot();
+            System.out.println("snapshot digest zxid=" + (zd == null ? 0 : zd.getZxid()) + " digest=" + (zd == null ? 0 : zd.getDigest()));
+            summary("loaded");
+            return;
+        }
         Method calc = Class.forName("org.apache.zookeeper.server.DigestCalculator")
             .getDeclaredMethod("calculateDigest", String.class, byte[].class, StatPersisted.class);
         calc.setAccessible(true);
@@ -156,5 +178,10 @@ public class TreeTrace {
         apply("delete /q/b", s2, 0x200000008L, OpCode.delete, new DeleteTxn("/q/b"));
         apply("create /q/a/deep", s2, 0x200000009L, OpCode.create, new CreateTxn("/q/a/deep", b("dddd"), open(), false, -1));
         summary("final");
+        try (FileOutputStream out = new FileOutputStream("testdata/java_snapshot.bin")) {
+            BinaryOutputArchive oa = BinaryOutputArchive.getArchive(out);
+            dt.serialize(oa, "tree");
+            dt.serializeZxidDigest(oa);
+        }
     }
 }
