@@ -45,6 +45,10 @@ func (c *changes) get(v View, path string) (change, bool) {
 	if !ok {
 		return change{}, false
 	}
+	// The View gives the Stat clients see (DataNode.copyStat), where
+	// cversion is 2·cversion − numChildren; ZooKeeper prepares from the
+	// persisted cversion, which counts child creates only.
+	stat.Cversion = (stat.Cversion + stat.NumChildren) >> 1
 	return change{zxid: -1, path: path, stat: stat, acl: acl}, true
 }
 

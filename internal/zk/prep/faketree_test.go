@@ -13,7 +13,8 @@ import (
 // does, so tests can commit what they prepared.
 type fakeTree struct {
 	nodes map[string]*fakeNode
-	lax   bool // skip txns that do not fit the tree instead of panicking
+	lax   bool    // skip txns that do not fit the tree instead of panicking
+	types Options // the ephemeral-type settings, for the owners clients see
 }
 
 type fakeNode struct {
@@ -42,9 +43,15 @@ func (t *fakeTree) Node(path string) (jute.Stat, []jute.ACL, bool) {
 	if !ok {
 		return jute.Stat{}, nil, false
 	}
+	// The Stat clients see, as DataNode.copyStat makes it: cversion counts
+	// creates and deletes, container and TTL owners read as 0.
 	s := n.stat
 	s.NumChildren = int32(len(t.children(path)))
 	s.DataLength = int32(len(n.data))
+	s.Cversion = 2*s.Cversion - s.NumChildren
+	if et, ok := (&Preparer{opts: t.types}).ephemeralType(s.EphemeralOwner); ok && et != ephNormal {
+		s.EphemeralOwner = 0
+	}
 	return s, n.acl, true
 }
 

@@ -23,6 +23,7 @@ type prepared struct {
 }
 
 func newPipeline(t *testing.T, tree *fakeTree, opts Options) *pipeline {
+	tree.types = opts
 	return &pipeline{t: t, tree: tree, p: New(opts, tree), zxid: 0x100000000}
 }
 

@@ -113,6 +113,7 @@ func TestPipelinedEqualsSequential(t *testing.T) {
 		g := modelGen{rand.New(rand.NewPCG(seed, 7))}
 		lag := rand.New(rand.NewPCG(seed, 8))
 		seqTree, lagTree := newFakeTree(), newFakeTree()
+		seqTree.types = opts
 		seq := New(opts, seqTree)
 		pl := newPipeline(t, lagTree, opts)
 		failures := 0

@@ -11,6 +11,11 @@ import (
 // View is the committed tree as prep reads it; the tree package implements it.
 type View interface {
 	// Node returns the committed znode at path: Stat (with NumChildren, DataLength) and ACL.
+	// The Stat is the one clients see (DataNode.copyStat): cversion counts
+	// creates and deletes (2·cversion − numChildren) and container and TTL
+	// owners read as 0. Prep turns the cversion back into the persisted count
+	// that sequential names come from; the owners it only tests for a
+	// session's ephemeral, which both forms show alike. The root is "/".
 	Node(path string) (stat jute.Stat, acl []jute.ACL, ok bool)
 	// Ephemerals returns the paths of a session's committed ephemeral znodes.
 	Ephemerals(session int64) []string

@@ -73,7 +73,9 @@ func runOpCases(t *testing.T, cases []opCase) {
 			if c.opts != nil {
 				c.opts(&opts)
 			}
-			p := New(opts, fixture())
+			tree := fixture()
+			tree.types = opts
+			p := New(opts, tree)
 			hdr, txn := p.Prepare(c.req, zx, now)
 			wantType := c.req.Type
 			if _, failed := c.want.(*jute.ErrorTxn); failed {
