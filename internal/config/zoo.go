@@ -55,7 +55,7 @@ type ZooConfig struct {
 	FsyncWarningThreshold  int64 // ms; fsync.warningthresholdms, default 1000
 
 	AutopurgeSnapRetainCount int           // default 3, minimum 3
-	AutopurgePurgeInterval   time.Duration // file gives hours; 0 = disabled
+	AutopurgePurgeInterval   time.Duration // file gives hours; <= 0 = disabled
 
 	FourLetterWords []string // 4lw.commands.whitelist; default ["srvr"]; ["*"] = all (see FourLetterWordEnabled)
 

@@ -86,6 +86,8 @@ func TestZooEveryKey(t *testing.T) {
 			c.Warnings = []string{"zoo.cfg: autopurge.snapRetainCount: 1 is below the minimum; using 3"}
 		}},
 		{"autopurge.purgeInterval=24", func(c *ZooConfig) { c.AutopurgePurgeInterval = 24 * time.Hour }},
+		{"autopurge.purgeInterval=-1", func(c *ZooConfig) {}},
+		{"observerMasterPort=-1", func(c *ZooConfig) {}},
 		{"peerType=observer", func(c *ZooConfig) {
 			// No server line says so: the servers list wins, as in ZooKeeper.
 			c.Warnings = []string{"zoo.cfg: peer type from the servers list (participant) doesn't match peerType (observer); using the servers list"}
@@ -243,6 +245,7 @@ func TestZooBadValues(t *testing.T) {
 		{"dataDir=/d\nclientPort=1\nversion=xyz", `zoo.cfg: version: "xyz" is not a hexadecimal number`},
 		{"dataDir=/d\nclientPort=1\nbad=\\u12", `zoo.cfg:3: malformed \uxxxx encoding`},
 		{"dataDir=\nclientPort=1", `zoo.cfg: dataDir: "" is empty`},
+		{"dataDir=/d\nclientPort=1\nobserverMasterPort=65536", `zoo.cfg: observerMasterPort: "65536" is not a port number (1-65535)`},
 	}
 	for _, tt := range tests {
 		_, err := ParseZooConfigBytes([]byte(tt.text), "/work")

@@ -237,13 +237,23 @@ func (p *zooParser) finishStatic() error {
 
 // zooKeys are the keys QuorumPeerConfig.parseProperties handles itself.
 var zooKeys = map[string]setter{
-	"dataDir":                       pathKey(func(c *ZooConfig) *string { return &c.DataDir }),
-	"dataLogDir":                    pathKey(func(c *ZooConfig) *string { return &c.DataLogDir }),
-	"clientPort":                    portKey(func(c *ZooConfig) *int { return &c.ClientPort }),
-	"clientPortAddress":             stringKey(func(c *ZooConfig) *string { return &c.ClientPortAddress }),
-	"secureClientPort":              portKey(func(c *ZooConfig) *int { return &c.SecureClientPort }),
-	"secureClientPortAddress":       stringKey(func(c *ZooConfig) *string { return &c.SecureClientPortAddress }),
-	"observerMasterPort":            intKey(func(c *ZooConfig) *int { return &c.ObserverMasterPort }),
+	"dataDir":                 pathKey(func(c *ZooConfig) *string { return &c.DataDir }),
+	"dataLogDir":              pathKey(func(c *ZooConfig) *string { return &c.DataLogDir }),
+	"clientPort":              portKey(func(c *ZooConfig) *int { return &c.ClientPort }),
+	"clientPortAddress":       stringKey(func(c *ZooConfig) *string { return &c.ClientPortAddress }),
+	"secureClientPort":        portKey(func(c *ZooConfig) *int { return &c.SecureClientPort }),
+	"secureClientPortAddress": stringKey(func(c *ZooConfig) *string { return &c.SecureClientPortAddress }),
+	"observerMasterPort": func(p *zooParser, v string) error {
+		n, err := javaParseInt(v, 32)
+		if err != nil {
+			return err
+		}
+		if n > 65535 {
+			return valueError("is not a port number (1-65535)")
+		}
+		p.c.ObserverMasterPort = int(max(n, 0)) // <= 0: not set
+		return nil
+	},
 	"clientPortListenBacklog":       intKey(func(c *ZooConfig) *int { return &c.ClientPortListenBacklog }),
 	"tickTime":                      intKey(func(c *ZooConfig) *int { return &c.TickTime }),
 	"maxClientCnxns":                intKey(func(c *ZooConfig) *int { return &c.MaxClientCnxns }),
@@ -266,6 +276,9 @@ var zooKeys = map[string]setter{
 		n, err := javaParseInt(v, 32)
 		if err != nil {
 			return err
+		}
+		if n < 0 {
+			n = 0 // DatadirCleanupManager: <= 0 disables the purge
 		}
 		p.c.AutopurgePurgeInterval = time.Duration(n) * time.Hour
 		return nil

@@ -63,9 +63,6 @@ func (c *ZooConfig) Validate() error {
 	if c.AutopurgeSnapRetainCount < 3 {
 		return bad("autopurge.snapRetainCount", int64(c.AutopurgeSnapRetainCount), "must be at least 3")
 	}
-	if c.AutopurgePurgeInterval < 0 {
-		return bad("autopurge.purgeInterval", int64(c.AutopurgePurgeInterval.Hours()), "must not be negative")
-	}
 	if c.SnapCount < 2 {
 		return bad("snapCount", int64(c.SnapCount), "must be at least 2")
 	}
