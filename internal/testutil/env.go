@@ -45,7 +45,7 @@ func RequirePeer(t testing.TB, name string, available bool) {
 func requirePeerErr(t testing.TB, name string, err error) {
 	t.Helper()
 	if err != nil {
-		name += " (" + err.Error() + ")"
+		name += " (" + strings.TrimPrefix(err.Error(), zkproc.ErrPeerMissing.Error()+": ") + ")"
 	}
 	RequirePeer(t, name, err == nil)
 }

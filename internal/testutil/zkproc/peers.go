@@ -28,12 +28,13 @@ var ErrPeerMissing = errors.New("zkproc: peer not installed")
 // Java returns the java binary to run the ZooKeeper jar with ($JAVA, else
 // java on PATH).
 func Java() (string, error) {
+	name := "java"
 	if j := os.Getenv("JAVA"); j != "" {
-		return j, nil
+		name = j
 	}
-	j, err := exec.LookPath("java")
+	j, err := exec.LookPath(name)
 	if err != nil {
-		return "", fmt.Errorf("%w: java not on PATH (Debian: default-jre via the zookeeper package)", ErrPeerMissing)
+		return "", fmt.Errorf("%w: no %s (Debian: default-jre, which the zookeeper package pulls in)", ErrPeerMissing, name)
 	}
 	return j, nil
 }

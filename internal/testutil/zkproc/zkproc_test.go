@@ -160,6 +160,9 @@ func fakeWharf(t *testing.T) string {
 }
 
 func TestLifecycle(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow test (starts processes); skipped with -short")
+	}
 	dir := t.TempDir()
 	s, err := Start(Wharf, dir, Options{WharfBin: fakeWharf(t)})
 	if err != nil {
@@ -212,6 +215,9 @@ func TestLifecycle(t *testing.T) {
 }
 
 func TestStartFailures(t *testing.T) {
+	if testing.Short() {
+		t.Skip("slow test (starts processes); skipped with -short")
+	}
 	bin := fakeWharf(t)
 	t.Run("exits at startup", func(t *testing.T) {
 		t.Setenv("FAKEZK_EXIT", "3")
