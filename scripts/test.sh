@@ -32,9 +32,9 @@ verbose=()
 timeout_set=0
 for a in "$@"; do
 	case "$a" in
-	-short | --short | -short=true) short=1 flags+=(-short) ;;
+	-short | --short | -short=true) short=1; flags+=(-short) ;;
 	-v | -v=true | -test.v) verbose=(-v) ;; # -json already carries all output
-	-timeout | -timeout=* | --timeout | --timeout=*) timeout_set=1 flags+=("$a") ;;
+	-timeout | -timeout=* | --timeout | --timeout=*) timeout_set=1; flags+=("$a") ;;
 	./* | ../* | . | github.com/*) pkgs+=("$a") ;;
 	*) flags+=("$a") ;;
 	esac
