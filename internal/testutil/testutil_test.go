@@ -3,7 +3,6 @@ package testutil
 import (
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -85,31 +84,23 @@ func TestTempDirAndPorts(t *testing.T) {
 	}
 }
 
-var (
-	fakeOnce sync.Once
-	fakeBin  string
-	fakeErr  error
-)
+var fake struct {
+	once sync.Once
+	bin  string
+	err  error
+}
 
 // fakeWharf builds zkproc's stand-in for `wharf zookeeper`.
 func fakeWharf(t *testing.T) string {
 	t.Helper()
-	fakeOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fakezk-")
-		if err != nil {
-			fakeErr = err
-			return
-		}
-		fakeBin = filepath.Join(dir, "fakezk")
-		out, err := exec.Command("go", "build", "-o", fakeBin, "./zkproc/testdata/fakezk").CombinedOutput()
-		if err != nil {
-			fakeErr = fmt.Errorf("%v: %s", err, out)
-		}
+	fake.once.Do(func() {
+		fake.bin = filepath.Join(os.TempDir(), fmt.Sprintf("zkproc-fakezk-%d", os.Getuid()), "fakezk")
+		fake.err = zkproc.GoBuild(".", "./zkproc/testdata/fakezk", fake.bin)
 	})
-	if fakeErr != nil {
-		t.Fatalf("build fakezk: %v", fakeErr)
+	if fake.err != nil {
+		t.Fatal(fake.err)
 	}
-	return fakeBin
+	return fake.bin
 }
 
 func TestStartWharfZKLifecycle(t *testing.T) {

@@ -45,10 +45,13 @@ func declaresModule(gomod string) bool {
 	return false
 }
 
-// BuildWharf builds ./cmd/wharf of the checkout at root into out, atomically
-// (a temp file renamed into place), so concurrent builders sharing out never
-// run a half-written binary.
-func BuildWharf(root, out string) error {
+// BuildWharf builds ./cmd/wharf of the checkout at root into out.
+func BuildWharf(root, out string) error { return GoBuild(root, "./cmd/wharf", out) }
+
+// GoBuild runs `go build -o out pkg` in dir, atomically (a temp file renamed
+// into place), so concurrent builders sharing out never run a half-written
+// binary.
+func GoBuild(dir, pkg, out string) error {
 	gobin, err := goTool()
 	if err != nil {
 		return err
@@ -62,10 +65,10 @@ func BuildWharf(root, out string) error {
 	}
 	tmp.Close()
 	defer os.Remove(tmp.Name())
-	cmd := exec.Command(gobin, "build", "-o", tmp.Name(), "./cmd/wharf")
-	cmd.Dir = root
+	cmd := exec.Command(gobin, "build", "-o", tmp.Name(), pkg)
+	cmd.Dir = dir
 	if b, err := cmd.CombinedOutput(); err != nil {
-		return fmt.Errorf("zkproc: go build ./cmd/wharf in %s: %v\n%s", root, err, b)
+		return fmt.Errorf("zkproc: go build %s in %s: %v\n%s", pkg, dir, err, b)
 	}
 	return os.Rename(tmp.Name(), out)
 }

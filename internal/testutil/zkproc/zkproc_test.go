@@ -2,10 +2,10 @@ package zkproc
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -132,31 +132,23 @@ func TestWaitFor(t *testing.T) {
 	}
 }
 
-var (
-	fakeOnce sync.Once
-	fakeBin  string
-	fakeErr  error
-)
+var fake struct {
+	once sync.Once
+	bin  string
+	err  error
+}
 
 // fakeWharf builds testdata/fakezk, a stand-in for `wharf zookeeper`.
 func fakeWharf(t *testing.T) string {
 	t.Helper()
-	fakeOnce.Do(func() {
-		dir, err := os.MkdirTemp("", "fakezk-")
-		if err != nil {
-			fakeErr = err
-			return
-		}
-		fakeBin = filepath.Join(dir, "fakezk")
-		out, err := exec.Command("go", "build", "-o", fakeBin, "./testdata/fakezk").CombinedOutput()
-		if err != nil {
-			fakeErr = errors.New(string(out))
-		}
+	fake.once.Do(func() {
+		fake.bin = filepath.Join(os.TempDir(), fmt.Sprintf("zkproc-fakezk-%d", os.Getuid()), "fakezk")
+		fake.err = GoBuild(".", "./testdata/fakezk", fake.bin)
 	})
-	if fakeErr != nil {
-		t.Fatalf("build fakezk: %v", fakeErr)
+	if fake.err != nil {
+		t.Fatal(fake.err)
 	}
-	return fakeBin
+	return fake.bin
 }
 
 func TestLifecycle(t *testing.T) {
