@@ -351,7 +351,8 @@ func (c *Client) finish(r *request, code jute.Code) {
 		if code == jute.SessionExpired || code == jute.ConnectionLoss {
 			state = jute.StateDisconnected
 		}
-		for _, typ := range []jute.EventType{jute.EventDataWatchRemoved, jute.EventChildWatchRemoved, jute.EventPersistentWatchRemoved} {
+		// Java's order (a HashMap's, stable in practice): child, data, persistent.
+		for _, typ := range []jute.EventType{jute.EventChildWatchRemoved, jute.EventDataWatchRemoved, jute.EventPersistentWatchRemoved} {
 			if ws := gone[typ]; len(ws) > 0 {
 				c.events.event(Event{Type: typ, State: state, Path: u.path, Zxid: NoZxid}, ws)
 			}
