@@ -2,6 +2,7 @@ package cli
 
 import (
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -95,25 +96,20 @@ func Register(c Command) {
 
 // Commands returns the registered tools, sorted by name.
 func Commands() []Command {
-	registry.Lock()
-	defer registry.Unlock()
-	out := make([]Command, 0, len(registry.commands))
-	for _, c := range registry.commands {
-		out = append(out, c)
-	}
-	slices.SortFunc(out, func(a, b Command) int { return strings.Compare(a.Name, b.Name) })
-	return out
+	return sortedByName(func() map[string]Command { return registry.commands }, func(c Command) string { return c.Name })
 }
 
 // Aliases returns every registered alias, sorted by name.
 func Aliases() []AliasInfo {
+	return sortedByName(func() map[string]AliasInfo { return registry.aliases }, func(a AliasInfo) string { return a.Name })
+}
+
+// sortedByName lists the values of the registry map m returns, under the lock.
+func sortedByName[V any](m func() map[string]V, name func(V) string) []V {
 	registry.Lock()
-	defer registry.Unlock()
-	out := make([]AliasInfo, 0, len(registry.aliases))
-	for _, a := range registry.aliases {
-		out = append(out, a)
-	}
-	slices.SortFunc(out, func(a, b AliasInfo) int { return strings.Compare(a.Name, b.Name) })
+	out := slices.Collect(maps.Values(m()))
+	registry.Unlock()
+	slices.SortFunc(out, func(a, b V) int { return strings.Compare(name(a), name(b)) })
 	return out
 }
 

@@ -86,7 +86,7 @@ func TestZooEveryKey(t *testing.T) {
 			c.Warnings = []string{"zoo.cfg: autopurge.snapRetainCount: 1 is below the minimum; using 3"}
 		}},
 		{"autopurge.purgeInterval=24", func(c *ZooConfig) { c.AutopurgePurgeInterval = 24 * time.Hour }},
-		{"autopurge.purgeInterval=-1", func(c *ZooConfig) {}},
+		{"autopurge.purgeInterval=-1", func(c *ZooConfig) { c.AutopurgePurgeInterval = -time.Hour }}, // disabled
 		{"observerMasterPort=-1", func(c *ZooConfig) {}},
 		{"peerType=observer", func(c *ZooConfig) {
 			// No server line says so: the servers list wins, as in ZooKeeper.

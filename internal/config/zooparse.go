@@ -272,17 +272,7 @@ var zooKeys = map[string]setter{
 	"portUnification":               boolKey(func(c *ZooConfig) *bool { return &c.PortUnification }),
 	"sslQuorumReloadCertFiles":      boolKey(func(c *ZooConfig) *bool { return &c.SSLQuorumReloadCertFiles }),
 	"autopurge.snapRetainCount":     intKey(func(c *ZooConfig) *int { return &c.AutopurgeSnapRetainCount }),
-	"autopurge.purgeInterval": func(p *zooParser, v string) error {
-		n, err := javaParseInt(v, 32)
-		if err != nil {
-			return err
-		}
-		if n < 0 {
-			n = 0 // DatadirCleanupManager: <= 0 disables the purge
-		}
-		p.c.AutopurgePurgeInterval = time.Duration(n) * time.Hour
-		return nil
-	},
+	"autopurge.purgeInterval":       durationKey(javaParseInt, 32, time.Hour, func(c *ZooConfig) *time.Duration { return &c.AutopurgePurgeInterval }),
 	"electionAlg": func(p *zooParser, v string) error {
 		n, err := javaParseInt(v, 32)
 		if err != nil {
@@ -372,27 +362,10 @@ var sysProps = map[string]setter{
 	"zookeeper.DigestAuthenticationProvider.superDigest": stringKey(func(c *ZooConfig) *string { return &c.SuperDigest }),
 	"zookeeper.DigestAuthenticationProvider.enabled":     javaBoolKey(func(c *ZooConfig) *bool { return &c.DigestAuthEnabled }),
 	"zookeeper.DigestAuthenticationProvider.digestAlg":   stringKey(func(c *ZooConfig) *string { return &c.DigestAlg }),
-	"znode.container.checkIntervalMs": func(p *zooParser, v string) error {
-		n, err := javaDecode(v, 32)
-		if err != nil {
-			return err
-		}
-		p.c.ContainerCheckInterval = time.Duration(n) * time.Millisecond
-		return nil
-	},
-	"znode.container.maxPerMinute": decodeIntKey(func(c *ZooConfig) *int { return &c.ContainerMaxPerMinute }),
-	"znode.container.maxNeverUsedIntervalMs": func(p *zooParser, v string) error {
-		n, err := javaDecode(v, 64)
-		if err != nil {
-			return err
-		}
-		if n > int64(math.MaxInt64/time.Millisecond) {
-			return valueError("is too large")
-		}
-		p.c.ContainerMaxNeverUsedInterval = time.Duration(n) * time.Millisecond
-		return nil
-	},
-	"jute.maxbuffer": decodeIntKey(func(c *ZooConfig) *int { return &c.JuteMaxBuffer }),
+	"znode.container.checkIntervalMs":                    durationKey(javaDecode, 32, time.Millisecond, func(c *ZooConfig) *time.Duration { return &c.ContainerCheckInterval }),
+	"znode.container.maxPerMinute":                       decodeIntKey(func(c *ZooConfig) *int { return &c.ContainerMaxPerMinute }),
+	"znode.container.maxNeverUsedIntervalMs":             durationKey(javaDecode, 64, time.Millisecond, func(c *ZooConfig) *time.Duration { return &c.ContainerMaxNeverUsedInterval }),
+	"jute.maxbuffer":                                     decodeIntKey(func(c *ZooConfig) *int { return &c.JuteMaxBuffer }),
 }
 
 // fourLetterWords parses 4lw.commands.whitelist as FourLetterCommands does:
@@ -431,21 +404,21 @@ func containsString(list []string, s string) bool {
 
 // Setter constructors: each takes the field to set.
 
-func intKey(f func(*ZooConfig) *int) setter {
+// numKey parses with parse (javaParseInt or javaDecode) at the given width.
+func numKey[T int | int64](parse func(string, int) (int64, error), bits int, f func(*ZooConfig) *T) setter {
 	return func(p *zooParser, v string) error {
-		n, err := javaParseInt(v, 32)
-		*f(p.c) = int(n)
+		n, err := parse(v, bits)
+		if err == nil {
+			*f(p.c) = T(n)
+		}
 		return err
 	}
 }
 
-func longKey(f func(*ZooConfig) *int64) setter {
-	return func(p *zooParser, v string) error {
-		n, err := javaParseInt(v, 64)
-		*f(p.c) = n
-		return err
-	}
-}
+func intKey(f func(*ZooConfig) *int) setter          { return numKey(javaParseInt, 32, f) }
+func longKey(f func(*ZooConfig) *int64) setter       { return numKey(javaParseInt, 64, f) }
+func decodeIntKey(f func(*ZooConfig) *int) setter    { return numKey(javaDecode, 32, f) }
+func decodeLongKey(f func(*ZooConfig) *int64) setter { return numKey(javaDecode, 64, f) }
 
 func portKey(f func(*ZooConfig) *int) setter {
 	return func(p *zooParser, v string) error {
@@ -464,19 +437,18 @@ func portKey(f func(*ZooConfig) *int) setter {
 	}
 }
 
-func decodeIntKey(f func(*ZooConfig) *int) setter {
+// durationKey reads a number of units (hours, ms) into a Duration.
+func durationKey(parse func(string, int) (int64, error), bits int, unit time.Duration, f func(*ZooConfig) *time.Duration) setter {
 	return func(p *zooParser, v string) error {
-		n, err := javaDecode(v, 32)
-		*f(p.c) = int(n)
-		return err
-	}
-}
-
-func decodeLongKey(f func(*ZooConfig) *int64) setter {
-	return func(p *zooParser, v string) error {
-		n, err := javaDecode(v, 64)
-		*f(p.c) = n
-		return err
+		n, err := parse(v, bits)
+		if err != nil {
+			return err
+		}
+		if n > int64(math.MaxInt64/unit) || n < int64(math.MinInt64/unit) {
+			return valueError("is out of range")
+		}
+		*f(p.c) = time.Duration(n) * unit
+		return nil
 	}
 }
 
