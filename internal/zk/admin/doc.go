@@ -7,8 +7,10 @@
 //
 // The server's side:
 //
-//	text := admin.FourLetter(word, server.view())            // after crst/srst/stmk are applied
-//	mux.Handle("/commands/", admin.NewHandler("/commands", server.view, server))
+//	text := admin.FourLetter(word, server.view()) // after applying crst, srst, stmk
+//	h := admin.NewHandler("/commands", server.view, server) // server implements Resets
+//	mux.Handle("/commands", h)  // the list, without ServeMux's redirect
+//	mux.Handle("/commands/", h) // the commands
 //
 // Invariants:
 //   - The package reads a View and never keeps or changes it; FourLetter,

@@ -115,14 +115,14 @@ func HostEnvironment() Environment {
 	const mb = 1 << 20
 	e.MemoryTotalMB = int64(ms.HeapSys / mb)
 	e.MemoryFreeMB = int64((ms.HeapSys - ms.HeapAlloc) / mb)
-	max := debug.SetMemoryLimit(-1)
-	if max == math.MaxInt64 {
-		max = physicalMemory()
-		if max <= 0 {
-			max = int64(ms.Sys)
+	limit := debug.SetMemoryLimit(-1)
+	if limit == math.MaxInt64 {
+		limit = physicalMemory()
+		if limit <= 0 {
+			limit = int64(ms.Sys)
 		}
 	}
-	e.MemoryMaxMB = max / mb
+	e.MemoryMaxMB = limit / mb
 	return e
 }
 

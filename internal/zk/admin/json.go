@@ -47,9 +47,9 @@ type Double float64
 // pretty printer ("key" : value, two-space indent, arrays inline as
 // "[ a, b ]", empty containers as "{ }" and "[ ]"), no trailing newline.
 //
-// Values may be nil, bool, string, any integer type, float64, Double,
-// Object, []any, []string, []int64, map[string]any (keys sorted) and
-// map[int64]... (keys sorted numerically, written as strings).
+// Values may be nil, bool, string, int, int32, int64, float64, Double,
+// Object, []any, []string, []int64, []Object and map[string]any (keys
+// sorted).
 func Jackson(v any) string {
 	var b strings.Builder
 	writeJSON(&b, v, 1)

@@ -72,9 +72,7 @@ type Stats struct {
 	// zk_num_alive_connections count: every open client connection,
 	// including a four-letter-word connection being answered.
 	AliveConnections int
-	// MaxClientConnections is maxCnxns (0: unlimited).
-	MaxClientConnections int
-	UptimeMs             int64
+	UptimeMs         int64
 	// FsyncThresholdExceeded counts fsyncs slower than
 	// fsync.warningthresholdms.
 	FsyncThresholdExceeded int64
