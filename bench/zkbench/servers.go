@@ -27,14 +27,14 @@ type serverInfo struct {
 	External bool   `json:"external"`
 	DataDir  string `json:"data_dir,omitempty"`
 	Version  string `json:"version"`
-	Launch   string `json:"launch,omitempty"`
+	Log      string `json:"log,omitempty"`
 }
 
 func (s *server) info() serverInfo {
 	in := serverInfo{Name: s.name, Addr: s.addr, PID: s.pid, External: s.proc == nil}
 	if s.proc != nil {
 		in.DataDir = s.proc.DataDir
-		in.Launch = s.proc.LogPath
+		in.Log = s.proc.LogPath
 	}
 	if r, err := zkproc.Four(s.addr, "srvr"); err == nil {
 		for _, l := range strings.Split(r, "\n") {
