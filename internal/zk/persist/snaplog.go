@@ -173,9 +173,24 @@ func (s *SnapLog) Close() error { return s.txnLog.Close() }
 //
 // Restore does not interpret txns: sessions and the tree are the caller's.
 func (s *SnapLog) Restore(apply ApplyFunc) (snap *jute.SnapshotData, snapZxid, lastZxid int64, err error) {
+	return s.RestoreWith(nil, apply)
+}
+
+// LoadFunc receives the snapshot Restore starts from (nil when there is
+// none) before the first txn is replayed over it.
+type LoadFunc func(snap *jute.SnapshotData, snapZxid int64) error
+
+// RestoreWith is Restore with a LoadFunc, so the caller can build its state
+// from the snapshot before the txns after it are applied.
+func (s *SnapLog) RestoreWith(load LoadFunc, apply ApplyFunc) (snap *jute.SnapshotData, snapZxid, lastZxid int64, err error) {
 	snap, snapZxid, err = s.loadNewestSnapshot()
 	if err != nil {
 		return nil, 0, 0, err
+	}
+	if load != nil {
+		if err := load(snap, snapZxid); err != nil {
+			return nil, 0, 0, err
+		}
 	}
 	if snap == nil {
 		logs, err := s.logFiles()
