@@ -134,7 +134,10 @@ func RunZkCliWith(args []string, stdin io.Reader, stdout, stderr io.Writer, o Zk
 	}
 	code := sh.main(args)
 	if sh.zk != nil {
-		// Like System.exit: the connection drops, the session lives on.
+		// Events already received print (Java's event thread usually wins
+		// the race with System.exit); then, like System.exit, the connection
+		// drops and the session lives on.
+		sh.zk.WaitEvents(context.Background())
 		sh.eventsMu.Lock()
 		sh.eventsOn, sh.held = false, nil
 		sh.printWatches = false
