@@ -15,8 +15,8 @@ func TestACLCacheCountsAndIndexes(t *testing.T) {
 	}
 	mustOK(t, a.createACL("/a", digestACL))
 	mustOK(t, a.createACL("/b", append([]jute.ACL{}, digestACL...))) // equal list, same index
-	mustOK(t, a.createACL("/c", nil))                                 // open: index -1, not cached
-	mustOK(t, a.createACL("/d", []jute.ACL{}))                        // empty is a list of its own
+	mustOK(t, a.createACL("/c", nil))                                // open: index -1, not cached
+	mustOK(t, a.createACL("/d", []jute.ACL{}))                       // empty is a list of its own
 	ra, _ := a.tree.Raw("/a")
 	rb, _ := a.tree.Raw("/b")
 	rc, _ := a.tree.Raw("/c")

@@ -39,10 +39,16 @@ func (d *digester) digest(path string, data []byte, s *jute.StatPersisted) int64
 	if path == "/" {
 		path = ""
 	}
+	// One CRC pass over path, data and stat; large data is summed in place
+	// rather than copied.
 	b := append(d.buf[:0], path...)
-	crc := crc32.ChecksumIEEE(b)
-	crc = crc32.Update(crc, crc32.IEEETable, data)
-	b = b[:0]
+	var crc uint32
+	if len(data) <= 1024 {
+		b = append(b, data...)
+	} else {
+		crc = crc32.Update(crc32.ChecksumIEEE(b), crc32.IEEETable, data)
+		b = b[:0]
+	}
 	b = binary.BigEndian.AppendUint64(b, uint64(s.Czxid))
 	b = binary.BigEndian.AppendUint64(b, uint64(s.Mzxid))
 	b = binary.BigEndian.AppendUint64(b, uint64(s.Pzxid))

@@ -1,6 +1,8 @@
 package tree
 
 import (
+	"encoding/binary"
+	"hash/crc32"
 	"testing"
 
 	"github.com/wharf-project/wharf/internal/zk/jute"
@@ -103,5 +105,31 @@ func TestSnapshotDigest(t *testing.T) {
 	}
 	if tr.CompareDigest(a.zxid+2, &jute.TxnDigest{Version: 2, TreeDigest: 1}) {
 		t.Fatal("txn digest not compared after the snapshot digest")
+	}
+}
+
+// Large data is summed in a second pass: the same CRC as one stream.
+func TestDigestOfLargeData(t *testing.T) {
+	st := jute.StatPersisted{Czxid: 1, Mzxid: 2, Pzxid: 3, Ctime: 4, Mtime: 5, Version: 6, Cversion: 7, Aversion: 8, EphemeralOwner: 9}
+	for _, n := range []int{0, 1, 1024, 1025, 5000} {
+		data := make([]byte, n)
+		for i := range data {
+			data[i] = byte(i * 7)
+		}
+		h := crc32.NewIEEE()
+		h.Write([]byte("/big"))
+		h.Write(data)
+		var b [60]byte
+		for i, v := range []uint64{1, 2, 3, 4, 5} {
+			binary.BigEndian.PutUint64(b[i*8:], v)
+		}
+		binary.BigEndian.PutUint32(b[40:], 6)
+		binary.BigEndian.PutUint32(b[44:], 7)
+		binary.BigEndian.PutUint32(b[48:], 8)
+		binary.BigEndian.PutUint64(b[52:], 9)
+		h.Write(b[:])
+		if got, want := DigestOf("/big", data, &st), int64(h.Sum32()); got != want {
+			t.Errorf("%d bytes: %d, want %d", n, got, want)
+		}
 	}
 }
