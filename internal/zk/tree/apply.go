@@ -18,7 +18,10 @@ type Result struct {
 	// SetDataResult (*jute.SetDataResponse), DeleteResult, CheckResult, and
 	// ErrorResult (OpError with Err and *jute.ErrorResponse).
 	Multi []jute.MultiResult
-	// Events are the watch notifications the txn triggered, in order.
+	// Events are the watch notifications the txn triggered, in trigger
+	// order (for a create NodeCreated, then NodeChildrenChanged of the
+	// parent), each trigger's by WatcherID, at most one per watcher per
+	// trigger, already filtered by Options.CanRead.
 	Events []Event
 }
 

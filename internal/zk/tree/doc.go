@@ -26,9 +26,20 @@
 //
 // Where ZooKeeper would throw an unchecked exception or corrupt itself on an
 // inconsistent txn, Apply returns an error code instead and changes nothing:
-// deleting the root or a node with children (NotEmpty), an unknown extended
-// ephemeral owner or TTL out of range (BadArguments), a record of the wrong
-// type or an undecodable multi sub-txn (MarshallingError). On NodeExists a
-// create still gives the existing node the txn's ACL, as ZooKeeper 3.9 does,
-// but releases the old ACL's reference, which ZooKeeper leaks.
+// deleting the root or a node with children (NotEmpty), a path under the
+// root's alias "//x" (BadArguments), an unknown extended ephemeral owner or a
+// TTL out of range (BadArguments), a record of the wrong type or an
+// undecodable multi sub-txn (MarshallingError). Other deliberate
+// differences, none visible with a consistent log:
+//   - On NodeExists a create still gives the existing node the txn's ACL, as
+//     ZooKeeper 3.9 does, but releases the old ACL's reference, which
+//     ZooKeeper leaks.
+//   - closeSession deletes a session's ephemerals children first (in
+//     reverse path order, after the paths the txn lists) and keeps indexed
+//     one it cannot delete; ZooKeeper's order is a HashSet's.
+//   - A loaded snapshot's digest taken at the snapshot's own zxid is checked
+//     when SetLastProcessedZxid reaches that zxid; ZooKeeper never checks it
+//     and stays "fuzzy" (no txn digest checks) until restart.
+//   - Children, Ephemerals and the reports are sorted; events of one trigger
+//     are ordered by WatcherID (ZooKeeper iterates hash sets).
 package tree
