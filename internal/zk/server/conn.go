@@ -31,6 +31,12 @@ type conn struct {
 	hasReadOnly bool    // the client sent the readOnly byte: mirror it in the reply
 	queue       []*item // requests in arrival order, not yet answered
 	closed      bool
+	fourLetter  bool // a four-letter-word connection (set by its reader)
+
+	// sessionView and timeoutView mirror sessionID and timeout for readers
+	// outside the core (the four-letter words); written atomically by the core.
+	sessionView int64
+	timeoutView int32
 
 	// output: core appends frames, the writer drains them.
 	outMu      sync.Mutex

@@ -2,6 +2,7 @@ package server
 
 import (
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/zk/acl"
@@ -96,6 +97,10 @@ func (k *core) handle(ev event) {
 		k.takeSnapshot()
 	case evSnapshotDone:
 		k.snapshotting = false
+		if ev.err == nil {
+			k.srv.lastSnapZxid.Store(ev.zxid)
+			k.srv.lastSnapTime.Store(time.Now().UnixMilli())
+		}
 		if ev.err != nil {
 			k.log.Error("snapshot failed", "zxid", hex(ev.zxid), "err", ev.err)
 		} else {
@@ -127,14 +132,17 @@ func (k *core) onConnect(c *conn, req *jute.ConnectRequest) {
 		timeout = max
 	}
 	c.timeout = timeout
+	atomic.StoreInt32(&c.timeoutView, timeout)
 	c.hasReadOnly = req.HasReadOnly
 	k.conns[c.id] = c
 	now := k.monoNow()
 	if req.SessionID == 0 {
 		id := k.sessions.Create(timeout, now)
 		c.sessionID = id
+		atomic.StoreInt64(&c.sessionView, id)
 		k.bySession[id] = c
 		it := &item{c: c, op: jute.OpCreateSession, kind: kindWrite, received: time.Now()}
+		c.queue = append(c.queue, it)
 		k.prepare(it, &jute.CreateSessionTxn{TimeOut: timeout})
 		return
 	}
@@ -144,6 +152,7 @@ func (k *core) onConnect(c *conn, req *jute.ConnectRequest) {
 		k.closeConn(old)
 	}
 	c.sessionID = id
+	atomic.StoreInt64(&c.sessionView, id)
 	valid := session.CheckPassword(id, req.Passwd)
 	if valid {
 		k.sessions.SetTimeout(id, timeout)
@@ -288,14 +297,11 @@ func (k *core) prepare(it *item, body jute.Record) {
 		auth = it.c.auth
 	}
 	now := wallNow()
-	var hdr jute.TxnHeader
-	var txn jute.Record
-	if it.op != jute.OpCreateSession && it.c != nil && k.sessions.Check(sid) != jute.OK {
-		hdr = jute.TxnHeader{ClientID: sid, Cxid: it.xid, Zxid: zxid, Time: now, Type: jute.OpError}
-		txn = &jute.ErrorTxn{Err: int32(k.sessions.Check(sid))}
-	} else {
-		hdr, txn = k.prep.Prepare(prep.Request{SessionID: sid, Cxid: it.xid, Type: it.op, Body: body, Auth: auth}, zxid, now)
+	req := prep.Request{SessionID: sid, Cxid: it.xid, Type: it.op, Body: body, Auth: auth}
+	if it.op != jute.OpCreateSession && it.c != nil {
+		req.SessionErr = k.sessions.Check(sid)
 	}
+	hdr, txn := k.prep.Prepare(req, zxid, now)
 	if it.op == jute.OpCloseSession && it.c != nil {
 		k.sessions.SetClosing(sid)
 	}
@@ -400,7 +406,7 @@ func (k *core) reapContainers() {
 	if budget < 1 {
 		budget = 1
 	}
-	for _, path := range k.tree.ContainerCandidates(wallNow()) {
+	for _, path := range k.tree.ContainerCandidates(wallNow(), 0) {
 		if budget == 0 {
 			break
 		}
@@ -420,7 +426,7 @@ func (k *core) takeSnapshot() {
 	data.Sessions = k.committedSessions()
 	zxid := k.lastApplied
 	go func() {
-		err := k.pers.log.WriteSnapshot(zxid, data)
+		_, err := k.pers.log.WriteSnapshot(zxid, data)
 		k.post(evSnapshotDone{zxid: zxid, err: err})
 	}()
 }

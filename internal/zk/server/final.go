@@ -20,7 +20,6 @@ func (k *core) answer(it *item) {
 	case it.err != jute.OK:
 		code = it.err
 	case it.op == jute.OpCreateSession:
-		c.release()
 		k.sendConnectResponse(c, true)
 		k.srv.stats.record(c, it, "SESS", k.lastApplied)
 		return
@@ -153,7 +152,7 @@ func (k *core) read(c *conn, it *item) (jute.Code, jute.Record) {
 		req := it.body.(*jute.PathTypeRequest)
 		return k.tree.RemoveWatches(req.Path, w, req.Type), nil
 	case jute.OpWhoAmI:
-		return jute.OK, &jute.WhoAmIResponse{ClientInfo: acl.ClientInfos(c.auth)}
+		return jute.OK, &jute.WhoAmIResponse{ClientInfo: acl.WhoAmI(c.auth, k.srv.aclOpts)}
 	}
 	return jute.Unimplemented, nil
 }

@@ -96,13 +96,13 @@ func (p *persister) run() {
 			if it.hdr == nil {
 				continue
 			}
-			if err = p.log.Append(it.hdr, it.txn, nil); err != nil {
+			if err = p.log.TxnLog().Append(it.hdr, it.txn, nil); err != nil {
 				break
 			}
 			txns++
 		}
 		if err == nil && txns > 0 {
-			err = p.log.Commit()
+			err = p.log.TxnLog().Commit()
 		}
 		if err != nil {
 			p.core.post(evPersisted{err: err})
@@ -111,7 +111,7 @@ func (p *persister) run() {
 		p.core.post(evPersisted{batch: batch})
 		p.sinceSnap += txns
 		if p.sinceSnap >= p.threshold {
-			if err := p.log.Roll(); err != nil {
+			if err := p.log.TxnLog().Roll(); err != nil {
 				p.core.post(evPersisted{err: err})
 				return
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
 	"strconv"
 	"sync"
 	"sync/atomic"
@@ -13,6 +14,7 @@ import (
 	"github.com/wharf-project/wharf/internal/config"
 	"github.com/wharf-project/wharf/internal/vfs"
 	"github.com/wharf-project/wharf/internal/zk/acl"
+	"github.com/wharf-project/wharf/internal/zk/admin"
 	"github.com/wharf-project/wharf/internal/zk/jute"
 	"github.com/wharf-project/wharf/internal/zk/persist"
 	"github.com/wharf-project/wharf/internal/zk/prep"
@@ -165,6 +167,11 @@ type Server struct {
 
 	errMu sync.Mutex
 	err   error
+
+	traceMask     atomic.Int64
+	lastSnapZxid  atomic.Int64
+	lastSnapTime  atomic.Int64 // unix ms; 0 before the first snapshot
+	initialConfig string       // the zoo.cfg as read, for icfg
 }
 
 // ErrFatal wraps an error that stopped the server (a failed fsync, say).
@@ -188,6 +195,12 @@ func New(opts Options) (*Server, error) {
 	}
 	s.aclOpts = acl.Options{SkipACL: opts.SkipACL, SuperDigest: opts.SuperDigest}
 	s.stats.reset()
+	s.traceMask.Store(admin.DefaultTraceMask)
+	if opts.Config != nil && opts.Config.Path != "" {
+		if b, err := os.ReadFile(opts.Config.Path); err == nil {
+			s.initialConfig = string(b)
+		}
+	}
 	k := &core{
 		srv:       s,
 		log:       opts.Logger,
@@ -208,29 +221,30 @@ func New(opts Options) (*Server, error) {
 func (s *Server) restore() error {
 	k := s.core
 	log, err := persist.Open(s.opts.FS, s.opts.DataDir, s.opts.DataLogDir,
-		persist.Options{PreAllocSize: s.opts.PreAllocSize, ForceSync: s.opts.ForceSync, Logger: s.log})
+		persist.Options{PreAllocSize: s.opts.PreAllocSize, NoSync: !s.opts.ForceSync, Logger: s.log})
 	if err != nil {
 		return err
 	}
-	treeOpts := tree.Options{CanRead: k.canRead}
-	snap, snapZxid, err := log.LoadSnapshot()
-	if err != nil {
-		return err
-	}
-	if snap == nil {
-		k.tree = tree.New(treeOpts)
-	} else {
-		if k.tree, err = tree.FromSnapshot(snap, treeOpts); err != nil {
+	treeOpts := tree.Options{CanRead: k.canRead, ExtendedTypes: s.opts.ExtendedTypes, Logger: s.log}
+	load := func(snap *jute.SnapshotData, snapZxid int64) error {
+		if snap == nil {
+			k.tree = tree.New(treeOpts)
+			return nil
+		}
+		t, err := tree.FromSnapshot(snap, treeOpts)
+		if err != nil {
 			return err
 		}
+		k.tree = t
 		for _, se := range snap.Sessions {
 			k.committed[se.ID] = se.Timeout
 		}
+		k.tree.SetLastProcessedZxid(snapZxid)
+		return nil
 	}
-	k.tree.SetLastProcessedZxid(snapZxid)
-	last := snapZxid
-	err = log.Replay(snapZxid, func(hdr *jute.TxnHeader, rec jute.Record, _ *jute.TxnDigest) error {
+	apply := func(hdr *jute.TxnHeader, rec jute.Record, dg *jute.TxnDigest) error {
 		k.tree.Apply(hdr, rec)
+		k.tree.CompareDigest(hdr.Zxid, dg)
 		switch hdr.Type {
 		case jute.OpCreateSession:
 			if t, ok := rec.(*jute.CreateSessionTxn); ok {
@@ -239,11 +253,27 @@ func (s *Server) restore() error {
 		case jute.OpCloseSession:
 			delete(k.committed, hdr.ClientID)
 		}
-		last = hdr.Zxid
 		return nil
-	})
+	}
+	snap, snapZxid, last, err := log.RestoreWith(load, apply)
 	if err != nil {
 		return err
+	}
+	// Sessions with ephemerals but no live session record died with a
+	// crash before their closeSession was logged: their ephemerals go now
+	// (ZooKeeperServer.killSession at load).
+	for _, sid := range k.tree.Sessions() {
+		if _, ok := k.committed[sid]; !ok {
+			k.tree.KillSession(sid, last)
+		}
+	}
+	if snap == nil && last == 0 {
+		// A new database: snapshot 0 first, so a txn log never exists
+		// without a snapshot before it (ZooKeeper does the same).
+		data := k.tree.Snapshot()
+		if _, err := log.WriteSnapshot(0, data); err != nil {
+			return err
+		}
 	}
 	k.lastApplied, k.lastPrepared = last, last
 	now := k.monoNow()
@@ -251,13 +281,13 @@ func (s *Server) restore() error {
 	for id, to := range k.committed {
 		k.sessions.Track(id, to, now)
 	}
-	k.prep = prep.New(k.tree, prep.Options{
+	k.prep = prep.New(prep.Options{
 		ExtendedTypesEnabled: s.opts.ExtendedTypes,
 		MaxBuffer:            s.opts.MaxBuffer,
 		ACL:                  s.aclOpts,
 		ReconfigEnabled:      s.opts.ReconfigEnabled,
 		Standalone:           true,
-	})
+	}, k.tree)
 	k.pers = newPersister(log, k, s.opts.SnapCount)
 	s.log.Info("database restored", "snapshotZxid", hex(snapZxid), "lastZxid", hex(last),
 		"nodes", k.tree.NodeCount(), "sessions", len(k.committed))
