@@ -10,6 +10,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/wharf-project/wharf/internal/zk/acl"
 	"github.com/wharf-project/wharf/internal/zk/jute"
 )
 
@@ -99,6 +100,9 @@ func newConn(srv *Server, id uint64, nc net.Conn, maxOutstanding int) *conn {
 	} else {
 		c.remoteIP = c.remote
 	}
+	// Every connection is identified by its address (NIOServerCnxn adds
+	// ip:<addr> to its authInfo): ip ACLs and whoAmI see it.
+	c.auth = []jute.Id{acl.IPID(c.remoteIP)}
 	c.stats.reset()
 	return c
 }
