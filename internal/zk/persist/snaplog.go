@@ -30,7 +30,7 @@ type SnapLog struct {
 }
 
 // Open opens (creating if needed) the version-2 directories of dataDir and
-// dataLogDir. As ZooKeeper does (ZOOKEEPER-2967), when the two differ the
+// dataLogDir ("" means dataDir, as in zoo.cfg). As ZooKeeper does (ZOOKEEPER-2967), when the two differ the
 // log directory may hold no snapshot and the snapshot directory no log.
 // Leftover temporary files of interrupted snapshot writes are removed.
 func Open(fs vfs.FS, dataDir, dataLogDir string, opts Options) (*SnapLog, error) {

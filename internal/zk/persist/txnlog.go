@@ -58,8 +58,8 @@ const (
 // encodes into a buffer; Commit writes the buffer and fsyncs, so many Appends
 // share one fsync (group commit).
 //
-// A TxnLog is used by one goroutine at a time; LastSyncDuration may be read
-// from any goroutine. After a write or fsync error every later call returns
+// A TxnLog is used by one goroutine at a time; LastSyncDuration,
+// FsyncThresholdExceeded and AppendedBytes may be read from any goroutine. After a write or fsync error every later call returns
 // that error (wrapped in ErrLogFailed): what reached the disk is unknown, so
 // the owner must reopen the SnapLog and Restore.
 type TxnLog struct {
@@ -79,6 +79,8 @@ type TxnLog struct {
 	enc    jute.Encoder
 
 	lastSyncNanos atomic.Int64
+	slowSyncs     atomic.Int64
+	appended      atomic.Int64 // bytes of entries appended
 }
 
 // logFile is one txn log file being written.
@@ -114,6 +116,15 @@ func (l *TxnLog) CurrentFile() string {
 func (l *TxnLog) LastSyncDuration() time.Duration {
 	return time.Duration(l.lastSyncNanos.Load())
 }
+
+// FsyncThresholdExceeded returns how many Commits had fsyncs slower than
+// Options.FsyncWarningThreshold (mntr's zk_fsync_threshold_exceed_count).
+func (l *TxnLog) FsyncThresholdExceeded() int64 { return l.slowSyncs.Load() }
+
+// AppendedBytes returns the bytes of log entries appended since the TxnLog
+// was opened, growing monotonically: a server compares it between snapshots
+// to apply zookeeper.snapSizeLimitInKb.
+func (l *TxnLog) AppendedBytes() int64 { return l.appended.Load() }
 
 // Append adds a txn: hdr, its record (nil for none) and its digest (nil when
 // digests are off). The txn is durable only once Commit returns nil. Zxids
@@ -180,6 +191,7 @@ func (l *TxnLog) endEntry(start int, zxid int64) error {
 	binary.BigEndian.PutUint64(l.buf[start:], uint64(adler32.Checksum(txn)))
 	binary.BigEndian.PutUint32(l.buf[start+8:], uint32(len(txn)))
 	l.buf = append(l.buf, eor)
+	l.appended.Add(int64(len(l.buf) - start))
 	l.lastZxid = zxid
 	if len(l.buf) >= flushThreshold {
 		if err := l.flush(); err != nil {
@@ -286,6 +298,7 @@ func (l *TxnLog) Commit() error {
 		d := time.Since(start)
 		l.lastSyncNanos.Store(int64(d))
 		if d > l.opts.FsyncWarningThreshold {
+			l.slowSyncs.Add(1)
 			l.log.Warn("persist: fsync-ing the write ahead log took too long",
 				"duration", d, "threshold", l.opts.FsyncWarningThreshold, "file", files[len(files)-1].name)
 		}

@@ -3,6 +3,7 @@ package persist
 import (
 	"errors"
 	"slices"
+	"strconv"
 	"testing"
 	"time"
 
@@ -114,6 +115,9 @@ func TestAppendRules(t *testing.T) {
 	if err := l.AppendRaw([]byte{1, 2, 3}); !errors.Is(err, ErrCorrupt) {
 		t.Errorf("short raw txn: %v", err)
 	}
+	if n := int64(2*(entryHeaderSize+1) + len(testTxnBytes(5)) + len(testTxnBytes(6))); l.AppendedBytes() != n {
+		t.Errorf("appended %d bytes, want %d", l.AppendedBytes(), n)
+	}
 	if l.LastZxid() != 6 || l.CurrentFile() != "log.5" {
 		t.Errorf("last 0x%x, file %q", l.LastZxid(), l.CurrentFile())
 	}
@@ -153,6 +157,9 @@ func TestSlowFsyncWarns(t *testing.T) {
 	if d := sl.TxnLog().LastSyncDuration(); d < 3*time.Millisecond {
 		t.Errorf("last sync %v", d)
 	}
+	if n := sl.TxnLog().FsyncThresholdExceeded(); n != 1 {
+		t.Errorf("%d slow fsyncs counted", n)
+	}
 	if !h.has("fsync-ing the write ahead log took too long") {
 		t.Errorf("no warning logged: %q", h.msgs)
 	}
@@ -187,4 +194,64 @@ func TestReadLogFile(t *testing.T) {
 		t.Errorf("%d txns, %v", n, it.Err())
 	}
 	it.Close()
+}
+
+// TestAppendDoesNotAllocate: Append encodes into a reused buffer.
+func TestAppendDoesNotAllocate(t *testing.T) {
+	sl := openRestored(t, vfs.NewMem(), Options{PreAllocSize: 4096})
+	defer sl.Close()
+	h, rec, dg := testTxn(7)
+	z := int64(0)
+	allocs := testing.AllocsPerRun(2000, func() {
+		z++
+		h.Zxid = z
+		if err := sl.TxnLog().Append(h, rec, dg); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if allocs > 0.05 {
+		t.Errorf("%.2f allocations per Append", allocs)
+	}
+}
+
+// BenchmarkAppendCommit measures group commit on the real filesystem:
+// b.N txns of about 100 bytes, committed in groups of 1 and 100.
+func BenchmarkAppendCommit(b *testing.B) {
+	for _, group := range []int{1, 100} {
+		for _, noSync := range []bool{false, true} {
+			name := "group=" + strconv.Itoa(group)
+			if noSync {
+				name += "/nosync"
+			}
+			b.Run(name, func(b *testing.B) {
+				dir := b.TempDir()
+				sl, err := Open(vfs.Default, dir, dir, Options{NoSync: noSync})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if _, _, _, err := sl.Restore(func(*jute.TxnHeader, jute.Record, *jute.TxnDigest) error { return nil }); err != nil {
+					b.Fatal(err)
+				}
+				defer sl.Close()
+				l := sl.TxnLog()
+				h := &jute.TxnHeader{ClientID: 1, Type: jute.OpSetData}
+				rec := &jute.SetDataTxn{Path: "/bench/node", Data: make([]byte, 40)}
+				dg := &jute.TxnDigest{Version: 2}
+				b.SetBytes(100)
+				z := int64(0)
+				for b.Loop() {
+					z++
+					h.Zxid = z
+					if err := l.Append(h, rec, dg); err != nil {
+						b.Fatal(err)
+					}
+					if z%int64(group) == 0 {
+						if err := l.Commit(); err != nil {
+							b.Fatal(err)
+						}
+					}
+				}
+			})
+		}
+	}
 }
