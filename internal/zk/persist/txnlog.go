@@ -162,11 +162,10 @@ func txnZxid(txn []byte) int64 { return int64(binary.BigEndian.Uint64(txn[12:20]
 // beginEntry checks zxid, opens a file if needed, pads, and reserves the
 // entry's checksum and length. It returns the entry's offset in buf.
 func (l *TxnLog) beginEntry(zxid int64) (int, error) {
+	if err := l.usable(); err != nil {
+		return 0, err
+	}
 	switch {
-	case l.err != nil:
-		return 0, l.err
-	case l.closed:
-		return 0, ErrClosed
 	case !l.ready:
 		return 0, ErrNotRestored
 	case zxid <= l.lastZxid:
@@ -274,11 +273,8 @@ func (l *TxnLog) create(c *logFile) error {
 // Commit writes every appended txn and, unless NoSync, fsyncs the files
 // written since the last Commit. When it returns nil those txns are durable.
 func (l *TxnLog) Commit() error {
-	switch {
-	case l.err != nil:
-		return l.err
-	case l.closed:
-		return ErrClosed
+	if err := l.usable(); err != nil {
+		return err
 	}
 	if err := l.flush(); err != nil {
 		return l.fail(err)
@@ -318,11 +314,8 @@ func (l *TxnLog) Commit() error {
 // Roll ends the current file: the next Append starts a new one. Txns appended
 // before Roll are written now and fsynced by the next Commit.
 func (l *TxnLog) Roll() error {
-	switch {
-	case l.err != nil:
-		return l.err
-	case l.closed:
-		return ErrClosed
+	if err := l.usable(); err != nil {
+		return err
 	}
 	c := l.cur
 	if c == nil {
@@ -380,6 +373,17 @@ func (l *TxnLog) reset(lastZxid int64) {
 	l.ready = true
 	l.err = nil
 	l.closed = false
+}
+
+// usable returns why the log cannot be written to, if it cannot.
+func (l *TxnLog) usable() error {
+	if l.err != nil {
+		return l.err
+	}
+	if l.closed {
+		return ErrClosed
+	}
+	return nil
 }
 
 // fail makes err sticky.
