@@ -252,7 +252,8 @@ func (k *core) onAuth(c *conn, it *item) {
 	pkt, _ := it.body.(*jute.AuthPacket)
 	code := jute.AuthFailed
 	var ids []jute.Id
-	if pkt != nil && it.err == jute.OK {
+	// A null auth buffer makes ZooKeeper's providers throw: AuthFailed.
+	if pkt != nil && it.err == jute.OK && pkt.Auth != nil {
 		ids, code = acl.Authenticate(pkt.Scheme, pkt.Auth, c.remoteIP, k.srv.aclOpts)
 	}
 	if code == jute.OK {

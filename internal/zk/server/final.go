@@ -129,7 +129,7 @@ func (k *core) read(c *conn, it *item) (jute.Code, jute.Record) {
 		return jute.OK, &jute.GetAllChildrenNumberResponse{Value: int32(k.tree.AllChildrenNumber(req.Path))}
 	case jute.OpGetEphemerals:
 		req := it.body.(*jute.PathRequest)
-		return jute.OK, &jute.GetEphemeralsResponse{Strings: k.tree.EphemeralsByPrefix(c.sessionID, req.Path)}
+		return jute.OK, &jute.GetEphemeralsResponse{Strings: javaHashSetOrder(k.tree.EphemeralsByPrefix(c.sessionID, req.Path), 16)}
 	case jute.OpMultiRead:
 		return jute.OK, k.multiRead(c, it.body.(*jute.MultiRequest))
 	case jute.OpSetWatches, jute.OpSetWatches2:
