@@ -172,12 +172,14 @@ func (s *SnapLog) Close() error { return s.txnLog.Close() }
 //     is ErrCorrupt (see TxnIterator.Next).
 //
 // Restore does not interpret txns: sessions and the tree are the caller's.
+// As apply runs before Restore returns the snapshot, a caller that builds
+// its state from the snapshot uses RestoreWith.
 func (s *SnapLog) Restore(apply ApplyFunc) (snap *jute.SnapshotData, snapZxid, lastZxid int64, err error) {
 	return s.RestoreWith(nil, apply)
 }
 
-// LoadFunc receives the snapshot Restore starts from (nil when there is
-// none) before the first txn is replayed over it.
+// LoadFunc receives the snapshot Restore starts from (nil, with zxid 0,
+// when there is none) before the first txn is replayed over it.
 type LoadFunc func(snap *jute.SnapshotData, snapZxid int64) error
 
 // RestoreWith is Restore with a LoadFunc, so the caller can build its state
@@ -187,11 +189,7 @@ func (s *SnapLog) RestoreWith(load LoadFunc, apply ApplyFunc) (snap *jute.Snapsh
 	if err != nil {
 		return nil, 0, 0, err
 	}
-	if load != nil {
-		if err := load(snap, snapZxid); err != nil {
-			return nil, 0, 0, err
-		}
-	}
+	empty := false
 	if snap == nil {
 		logs, err := s.logFiles()
 		if err != nil {
@@ -199,13 +197,22 @@ func (s *SnapLog) RestoreWith(load LoadFunc, apply ApplyFunc) (snap *jute.Snapsh
 		}
 		switch {
 		case len(logs) == 0:
-			s.txnLog.reset(0)
-			return nil, 0, 0, nil
+			empty = true
 		case !s.opts.TrustEmptySnapshot:
 			return nil, 0, 0, fmt.Errorf("%w (%d log files in %s)", ErrNoSnapshot, len(logs), s.logDir)
+		default:
+			s.log.Warn("persist: no snapshot found, but there are log entries; replaying them from an empty tree (snapshot.trust.empty)")
 		}
-		s.log.Warn("persist: no snapshot found, but there are log entries; replaying them from an empty tree (snapshot.trust.empty)")
 		snapZxid = 0
+	}
+	if load != nil {
+		if err := load(snap, snapZxid); err != nil {
+			return nil, 0, 0, err
+		}
+	}
+	if empty {
+		s.txnLog.reset(0)
+		return nil, 0, 0, nil
 	}
 	it, err := ReadTxns(s.fs, s.logDir, snapZxid+1)
 	if err != nil {

@@ -2,6 +2,7 @@ package persist
 
 import (
 	"errors"
+	"fmt"
 	iofs "io/fs"
 	"reflect"
 	"slices"
@@ -243,5 +244,43 @@ func TestPurge(t *testing.T) {
 	}
 	if got, err := readRestored(t, fs); err != nil || !slices.Equal(got, seq(0x19, 0x20)) {
 		t.Errorf("restore after purge: %x, %v", got, err)
+	}
+}
+
+// TestRestoreWith: the snapshot is handed over before the first txn, and a
+// load error stops the restore.
+func TestRestoreWith(t *testing.T) {
+	fs := newLogDir(t, [2]int64{1, 0x10})
+	sl, _ := Open(fs, "/data", "/data", testOpts)
+	if _, err := sl.WriteSnapshot(0x8, testSnapshot(8)); err != nil {
+		t.Fatal(err)
+	}
+	var events []string
+	_, _, last, err := sl.RestoreWith(func(snap *jute.SnapshotData, zxid int64) error {
+		if !reflect.DeepEqual(snap, testSnapshot(8)) {
+			t.Error("load got another snapshot")
+		}
+		events = append(events, fmt.Sprintf("load 0x%x", zxid))
+		return nil
+	}, func(h *jute.TxnHeader, _ jute.Record, _ *jute.TxnDigest) error {
+		events = append(events, fmt.Sprintf("apply 0x%x", h.Zxid))
+		return nil
+	})
+	if err != nil || last != 0x10 || len(events) != 9 || events[0] != "load 0x8" || events[1] != "apply 0x9" {
+		t.Errorf("events %q, last 0x%x, %v", events, last, err)
+	}
+	boom := errors.New("boom")
+	if _, _, _, err := sl.RestoreWith(func(*jute.SnapshotData, int64) error { return boom }, nil); !errors.Is(err, boom) {
+		t.Errorf("load error: %v", err)
+	}
+	// An empty directory: load(nil, 0), then nothing to apply.
+	sl, _ = Open(vfs.NewMem(), "/data", "/data", testOpts)
+	loaded := false
+	_, _, _, err = sl.RestoreWith(func(snap *jute.SnapshotData, zxid int64) error {
+		loaded = snap == nil && zxid == 0
+		return nil
+	}, nil)
+	if err != nil || !loaded {
+		t.Errorf("empty: loaded=%v, %v", loaded, err)
 	}
 }
