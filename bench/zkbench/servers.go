@@ -99,7 +99,7 @@ func wharfServer(cfg config, dir string) (*server, error) {
 		if err != nil {
 			return nil, fmt.Errorf("%w (run from the checkout, or give -wharf-bin)", err)
 		}
-		bin = filepath.Join(dir, "wharf")
+		bin = filepath.Join(dir, "wharf-bin")
 		fmt.Println("building ./cmd/wharf …")
 		if err := zkproc.BuildWharf(root, bin); err != nil {
 			return nil, fmt.Errorf("%w\n(to measure ZooKeeper alone: -only zk)", err)
