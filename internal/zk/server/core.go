@@ -58,7 +58,10 @@ func (k *core) call(fn func()) bool {
 	}
 }
 
-func (k *core) monoNow() int64 { return time.Since(k.epoch).Milliseconds() + 1 }
+// monoNow is the session tracker's clock: monotonic, but anchored at the
+// wall-clock time the server started, the clock session.New was given (it
+// seeds both the session ids and the first expiry bucket from it).
+func (k *core) monoNow() int64 { return k.epoch.UnixMilli() + time.Since(k.epoch).Milliseconds() }
 func wallNow() int64           { return time.Now().UnixMilli() }
 
 // run is the core loop.

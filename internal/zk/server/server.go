@@ -277,7 +277,7 @@ func (s *Server) restore() error {
 	}
 	k.lastApplied, k.lastPrepared = last, last
 	now := k.monoNow()
-	k.sessions = session.New(int64(s.opts.TickTime), s.opts.ServerID, time.Now().UnixMilli())
+	k.sessions = session.New(int64(s.opts.TickTime), s.opts.ServerID, now)
 	for id, to := range k.committed {
 		k.sessions.Track(id, to, now)
 	}

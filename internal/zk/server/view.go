@@ -137,10 +137,7 @@ func (k *core) fillView(v *admin.View) {
 	d.Watches.Summary = admin.WatchSummary{Connections: ws.Connections, Paths: ws.Paths, Total: ws.Total}
 	v.Sessions.Global = k.sessions.Len()
 	for _, se := range k.sessions.Sessions() {
-		exp, _ := k.sessions.Expiry(se.ID)
-		if exp != 0 {
-			exp = k.epoch.UnixMilli() + exp
-		}
+		exp, _ := k.sessions.Expiry(se.ID) // monoNow's clock: wall-anchored already
 		v.Sessions.List = append(v.Sessions.List, admin.Session{ID: se.ID, TimeoutMs: se.Timeout, Expiry: exp})
 	}
 }
