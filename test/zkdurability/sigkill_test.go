@@ -94,7 +94,7 @@ type worker struct {
 	rng     *rand.Rand
 	k       int // requests made, over all rounds: makes data unique
 	state   owned
-	pending *op  // the request whose outcome is unknown (at most one)
+	pending *op   // the request whose outcome is unknown (at most one)
 	failure error // the model and the server disagreed
 	acked   int   // acknowledged requests this round
 	hot     []*op // acknowledged hot setDatas this round
@@ -216,7 +216,7 @@ func (w *worker) next() *op {
 	case r < 52:
 		p, v, _ := w.pick("")
 		return &op{desc: fmt.Sprintf("delete %s v%d", p, v.version),
-			run: func(c *zk.Conn) error { return c.Delete(p, v.version) },
+			run:   func(c *zk.Conn) error { return c.Delete(p, v.version) },
 			apply: func(o *owned) { delete(o.nodes, p) }}
 	case r < 62:
 		np, nd := fmt.Sprintf("%s/n%d", w.base(), w.k), w.data()
