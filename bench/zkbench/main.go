@@ -31,6 +31,7 @@ type config struct {
 	duration     time.Duration
 	warmup       time.Duration
 	ops          int64
+	createOps    int64
 	payload      int
 	nodes        int
 	dir          string
@@ -57,6 +58,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.duration, "duration", 8*time.Second, "measured time per workload, configuration and server")
 	fs.DurationVar(&c.warmup, "warmup", 3*time.Second, "throw-away run before each measured one (JIT warm-up); 0 = none")
 	fs.Int64Var(&c.ops, "ops", 0, "measure a fixed number of ops per run instead of -duration")
+	fs.Int64Var(&c.createOps, "create-ops", 40000, "creates per create run (warm-up: a quarter), so both servers hold the same data and peak RSS compares like with like; 0 = use -duration/-ops")
 	fs.IntVar(&c.payload, "payload", 100, "bytes per node")
 	fs.IntVar(&c.nodes, "nodes", 1000, "nodes that set, get and mix pick from")
 	fs.StringVar(&c.dir, "dir", "", "parent of the data dirs (default: a new dir under $TMPDIR); must be a real disk")
@@ -178,14 +180,21 @@ func run(ctx context.Context, cfg config) error {
 		for _, cc := range concs {
 			for _, s := range servers {
 				spec := loadSpec{wl: wl, workers: cc[0], conns: cc[1], nodes: s.nodes, payload: payload}
+				fixed := name == "create" && cfg.createOps > 0
 				if cfg.warmup > 0 {
 					spec.duration, spec.ops = cfg.warmup, 0
+					if fixed {
+						spec.ops = max(cfg.createOps/4, 1)
+					}
 					spec.prefix = fmt.Sprintf("/zkbench/create/%d-%s-warm-%s-%d", runID, s.name, name, cc[0])
 					if _, err := runLoad(ctx, s.addr, spec); err != nil {
 						return fmt.Errorf("%s %s warm-up: %w", s.name, name, err)
 					}
 				}
 				spec.duration, spec.ops = cfg.duration, cfg.ops
+				if fixed {
+					spec.ops = cfg.createOps
+				}
 				spec.prefix = fmt.Sprintf("/zkbench/create/%d-%s-%s-%d", runID, s.name, name, cc[0])
 				r, err := measure(ctx, s, spec)
 				if err != nil {
