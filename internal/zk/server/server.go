@@ -267,13 +267,17 @@ func (s *Server) restore() error {
 			k.tree.KillSession(sid, last)
 		}
 	}
-	if snap == nil && last == 0 {
-		// A new database: snapshot 0 first, so a txn log never exists
-		// without a snapshot before it (ZooKeeper does the same).
+	// A clean snapshot of what was loaded, as ZooKeeperServer.loadData takes:
+	// the next start replays nothing, and a new database gets snapshot 0
+	// before its first txn, so a txn log never exists without a snapshot.
+	if snap == nil || last != snapZxid {
 		data := k.tree.Snapshot()
-		if _, err := log.WriteSnapshot(0, data); err != nil {
+		data.Sessions = k.committedSessions()
+		if _, err := log.WriteSnapshot(last, data); err != nil {
 			return err
 		}
+		s.lastSnapZxid.Store(last)
+		s.lastSnapTime.Store(time.Now().UnixMilli())
 	}
 	k.lastApplied, k.lastPrepared = last, last
 	now := k.monoNow()
