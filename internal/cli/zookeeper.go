@@ -82,6 +82,13 @@ func zooConfigFromArgs(args []string) (*config.ZooConfig, error) {
 
 func runZooKeeper(cmd *cobra.Command, cfg *config.ZooConfig) error {
 	log := LoggerFor(cmd)
+	if path := os.Getenv("WHARF_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	opts := server.OptionsFromConfig(cfg)
 	opts.Logger = log
 	if len(cfg.Servers) > 1 {
