@@ -35,11 +35,11 @@ const liveTimeout = 30 * time.Second
 
 // compatEnv is the clients that live across the handovers.
 type compatEnv struct {
-	live    *zk.Conn // owns ephemerals; its session must survive every handover
-	watch   *sessionWatch
-	sid     int64
-	writer  *zk.Conn // authenticated as user:pass, owns the auth ACLs
-	bases   []string // populated subtrees whose node types are still to check
+	live   *zk.Conn // owns ephemerals; its session must survive every handover
+	watch  *sessionWatch
+	sid    int64
+	writer *zk.Conn // authenticated as user:pass, owns the auth ACLs
+	bases  []string // populated subtrees whose node types are still to check
 }
 
 func superConn(t testing.TB, addr string) *zk.Conn {
