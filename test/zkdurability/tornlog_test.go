@@ -20,7 +20,7 @@ import (
 // tornSource is a data directory to damage copies of, and what was written.
 type tornSource struct {
 	dir   string
-	tree  tree            // as it was before the server stopped
+	tree  tree             // as it was before the server stopped
 	czxid map[string]int64 // /t, /s and /t/n<i> → the zxid that created them
 	sets  []setRecord      // setDatas of /s, in order
 }
