@@ -32,6 +32,11 @@ func TestSessionTimeoutNegotiation(t *testing.T) {
 			t.Errorf("asked %d (min %d, max %d): granted %d, session %#x", tc.ask,
 				tc.srv.opts.MinSessionTimeout, tc.srv.opts.MaxSessionTimeout, resp.TimeOut, resp.SessionID)
 		}
+		// A standalone ZooKeeperServer stamps session ids with server id 1
+		// (createSessionTrackerServerId), whatever myid says.
+		if resp.SessionID>>56 != 1 {
+			t.Errorf("session id %#x: top byte is not 1", resp.SessionID)
+		}
 		if want := session.Password(resp.SessionID); !bytes.Equal(resp.Passwd, want) {
 			t.Errorf("password %x, want %x", resp.Passwd, want)
 		}
