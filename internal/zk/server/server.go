@@ -281,7 +281,9 @@ func (s *Server) restore() error {
 	}
 	k.lastApplied, k.lastPrepared = last, last
 	now := k.monoNow()
-	k.sessions = session.New(int64(s.opts.TickTime), s.opts.ServerID, now)
+	// A standalone ZooKeeperServer stamps its session ids with server id 1
+	// (createSessionTrackerServerId), whatever myid says.
+	k.sessions = session.New(int64(s.opts.TickTime), standaloneSessionServerID, now)
 	for id, to := range k.committed {
 		k.sessions.Track(id, to, now)
 	}
@@ -471,5 +473,8 @@ func (s *Server) Close() error {
 	})
 	return s.Err()
 }
+
+// standaloneSessionServerID is the server id in a standalone server's session ids.
+const standaloneSessionServerID = 1
 
 func hex(v int64) string { return "0x" + strconv.FormatUint(uint64(v), 16) }
