@@ -144,4 +144,3 @@ func containsLine(lines []string, want string) bool {
 	}
 	return false
 }
-
