@@ -190,11 +190,22 @@ func (c *conn) decodeRequest(buf []byte) (evRequest, bool) {
 	if info.body != nil {
 		ev.body = info.body()
 		ev.body.Decode(d)
-		if d.Err() != nil {
+		if d.Err() != nil || nullPathRead(h.Type, buf) {
 			ev.decodeErr = jute.MarshallingError
 		}
 	}
 	return ev, true
+}
+
+// nullPathRead reports a read whose path is null (length -1): ZooKeeper
+// fails on it with a NullPointerException, answered MarshallingError, where
+// the decoder would read it as "", the root's alias.
+func nullPathRead(op jute.OpCode, frame []byte) bool {
+	switch op {
+	case jute.OpExists, jute.OpGetData, jute.OpGetChildren, jute.OpGetChildren2, jute.OpGetACL, jute.OpGetAllChildrenNumber:
+		return len(frame) >= 12 && int32(binary.BigEndian.Uint32(frame[8:12])) == -1
+	}
+	return false
 }
 
 // writeLoop sends whatever the core has queued, in as few writes as possible.

@@ -234,6 +234,13 @@ func (k *core) onRequest(ev evRequest) {
 		k.forget(c)
 	case ev.kind == kindAuth:
 		k.onAuth(c, it)
+	case ev.decodeErr != jute.OK && ev.op == jute.OpMulti:
+		// ZooKeeper gives a multi a zxid before it reads the ops, so one
+		// that does not decode is logged as an error txn of its own
+		// (PrepRequestProcessor): the preparer makes it MarshallingError.
+		it.err = jute.OK
+		c.queue = append(c.queue, it)
+		k.prepare(it, nil)
 	case ev.decodeErr != jute.OK || ev.kind == kindRead || ev.kind == kindPing:
 		if len(c.queue) == 0 {
 			k.answer(it)

@@ -139,17 +139,20 @@ func (k *core) read(c *conn, it *item) (jute.Code, jute.Record) {
 		return jute.OK, nil
 	case jute.OpAddWatch:
 		req := it.body.(*jute.PathTypeRequest)
-		kind := tree.WatchPersistent
-		if req.Type == jute.AddWatchPersistentRecursive {
-			kind = tree.WatchPersistentRecursive
+		kind, ok := tree.AddWatchKind(req.Type)
+		if !ok {
+			return jute.MarshallingError, nil // WatcherMode.fromZooDef throws
 		}
 		k.tree.AddWatch(req.Path, w, kind)
 		return jute.OK, &jute.ErrorResponse{}
-	case jute.OpCheckWatches:
+	case jute.OpCheckWatches, jute.OpRemoveWatches:
 		req := it.body.(*jute.PathTypeRequest)
-		return k.tree.CheckWatches(req.Path, w, req.Type), nil
-	case jute.OpRemoveWatches:
-		req := it.body.(*jute.PathTypeRequest)
+		if req.Type < jute.WatcherChildren || req.Type > jute.WatcherPersistentRecursive {
+			return jute.MarshallingError, nil // WatcherType.fromInt throws
+		}
+		if it.op == jute.OpCheckWatches {
+			return k.tree.CheckWatches(req.Path, w, req.Type), nil
+		}
 		return k.tree.RemoveWatches(req.Path, w, req.Type), nil
 	case jute.OpWhoAmI:
 		return jute.OK, &jute.WhoAmIResponse{ClientInfo: acl.WhoAmI(c.auth, k.srv.aclOpts)}
