@@ -238,6 +238,21 @@ func TestWhoAmIAndAuthFailures(t *testing.T) {
 	if got := whoAmI(r); !slices.Equal(got, []string{"digest:alice", "digest:bob", "ip:127.0.0.1"}) {
 		t.Fatalf("whoAmI %q", got)
 	}
+	// ZooKeeper keeps a connection's identities in a ConcurrentHashMap-backed
+	// set: whoAmI lists them, and an auth ACL expands them, in that map's
+	// order (bucket of the Id's hashCode), not in the order they were added.
+	var resp jute.WhoAmIResponse
+	r.mustCall(jute.OpWhoAmI, nil, &resp, jute.OK)
+	if want := []jute.ClientInfo{{AuthScheme: "digest", User: "bob"}, {AuthScheme: "ip", User: "127.0.0.1"},
+		{AuthScheme: "digest", User: "alice"}}; !slices.Equal(resp.ClientInfo, want) {
+		t.Fatalf("whoAmI order %v, want %v", resp.ClientInfo, want)
+	}
+	r.mustCall(jute.OpCreate, &jute.CreateRequest{Path: "/both", ACL: []jute.ACL{aclOf(jute.PermRead, "auth", "")}},
+		&jute.CreateResponse{}, jute.OK)
+	got := getACL(r, "/both", jute.OK)
+	if want := []jute.ACL{aclOf(jute.PermRead, "digest", acl.Digest("bob:pw")), aclOf(jute.PermRead, "digest", acl.Digest("alice:pw"))}; !slices.Equal(got.ACL, want) {
+		t.Fatalf("auth ACL expanded to %v, want %v", got.ACL, want)
+	}
 	// addauth ip is the connection's own address, no matter what it says.
 	if c := addAuth(r, "ip", "10.0.0.1"); c != jute.OK {
 		t.Fatalf("addauth ip: %v", c)
