@@ -247,10 +247,11 @@ func TestWhoAmIAndAuthFailures(t *testing.T) {
 		{AuthScheme: "digest", User: "alice"}}; !slices.Equal(resp.ClientInfo, want) {
 		t.Fatalf("whoAmI order %v, want %v", resp.ClientInfo, want)
 	}
-	r.mustCall(jute.OpCreate, &jute.CreateRequest{Path: "/both", ACL: []jute.ACL{aclOf(jute.PermRead, "auth", "")}},
+	r.mustCall(jute.OpCreate, &jute.CreateRequest{Path: "/both", ACL: []jute.ACL{aclOf(jute.PermRead|jute.PermAdmin, "auth", "")}},
 		&jute.CreateResponse{}, jute.OK)
 	got := getACL(r, "/both", jute.OK)
-	if want := []jute.ACL{aclOf(jute.PermRead, "digest", acl.Digest("bob:pw")), aclOf(jute.PermRead, "digest", acl.Digest("alice:pw"))}; !slices.Equal(got.ACL, want) {
+	const ra = jute.PermRead | jute.PermAdmin
+	if want := []jute.ACL{aclOf(ra, "digest", acl.Digest("bob:pw")), aclOf(ra, "digest", acl.Digest("alice:pw"))}; !slices.Equal(got.ACL, want) {
 		t.Fatalf("auth ACL expanded to %v, want %v", got.ACL, want)
 	}
 	// addauth ip is the connection's own address, no matter what it says.
