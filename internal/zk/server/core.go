@@ -270,6 +270,7 @@ func (k *core) onAuth(c *conn, it *item) {
 		for _, id := range ids {
 			if !hasID(c.auth, id) {
 				c.auth = append(c.auth, id)
+				javaIDSetOrder(c.auth)
 			}
 		}
 		k.log.Info("auth success", "session", hex(c.sessionID), "remote", c.remote)

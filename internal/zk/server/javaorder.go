@@ -1,6 +1,10 @@
 package server
 
-import "sort"
+import (
+	"sort"
+
+	"github.com/wharf-project/wharf/internal/zk/jute"
+)
 
 // javaHashSetOrder orders names as iterating a java.util.HashSet<String>
 // holding them does, for replies ZooKeeper builds from such a set
@@ -46,4 +50,23 @@ func javaStringHash(s string) int32 {
 		h = 31*h + int32(r)
 	}
 	return h
+}
+
+// javaIDSetOrder puts ids in the order ZooKeeper iterates a connection's
+// identities: ServerCnxn.authInfo is a set backed by a ConcurrentHashMap
+// (capacity 16, doubled once it holds 3/4 of that), so whoAmI lists them,
+// and an auth ACL expands them, bin by bin: bin = spread(Id.hashCode()) &
+// (capacity-1), in insertion order within a bin. ids must already be in that
+// order but for a last, newly added, element; the sort is stable.
+func javaIDSetOrder(ids []jute.Id) {
+	capacity := 16
+	for len(ids) >= capacity-capacity/4 {
+		capacity *= 2
+	}
+	bin := func(id jute.Id) int32 {
+		// The jute-generated Id.hashCode: 37*(37*17+scheme)+id.
+		h := 37*(37*17+javaStringHash(id.Scheme)) + javaStringHash(id.ID)
+		return (h ^ int32(uint32(h)>>16)) & 0x7fffffff & int32(capacity-1)
+	}
+	sort.SliceStable(ids, func(i, j int) bool { return bin(ids[i]) < bin(ids[j]) })
 }
