@@ -408,16 +408,18 @@ func (s *Server) unregister(c *conn) {
 	}
 }
 
+// purgeLoop purges at once and then every interval, as ZooKeeper's
+// DatadirCleanupManager schedules its task with no initial delay.
 func (s *Server) purgeLoop() {
 	defer s.wg.Done()
 	t := time.NewTicker(s.opts.AutopurgeInterval)
 	defer t.Stop()
 	for {
+		if err := s.core.pers.log.Purge(s.opts.AutopurgeRetain); err != nil {
+			s.log.Warn("autopurge failed", "err", err)
+		}
 		select {
 		case <-t.C:
-			if err := s.core.pers.log.Purge(s.opts.AutopurgeRetain); err != nil {
-				s.log.Warn("autopurge failed", "err", err)
-			}
 		case <-s.stopping:
 			return
 		}
