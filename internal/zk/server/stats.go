@@ -66,7 +66,12 @@ func (s *serverStats) record(c *conn, it *item, lastOp string, zxid int64) {
 		cs.maxLatency.Store(lat)
 	}
 	cs.lastLatency.Store(lat)
-	cs.lastCxid.Store(int64(it.xid))
+	if it.xid >= 0 {
+		// Pings (-2) and other special xids keep the client's last real
+		// operation, as ServerCnxn.updateStatsForResponse does; cons
+		// omits lcxid while it is negative.
+		cs.lastCxid.Store(int64(it.xid))
+	}
 	cs.lastZxid.Store(zxid)
 	cs.lastOp.Store(lastOp)
 	cs.lastResponse.Store(time.Now().UnixMilli())
