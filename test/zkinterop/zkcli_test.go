@@ -75,6 +75,11 @@ func runZkCliBatch(t *testing.T, addr, stdin string) zkCliResult {
 // server: every command family of the shell with its result texts, error
 // texts, watch events and the exit code of the last command. Both servers
 // must print the golden file (written from Apache's answers by -update).
+//
+// A zkCli quirk the watches batch works around: addWatch keeps the last -m
+// it was given for later addWatch commands without -m (AddWatchCommand
+// holds the mode in a field), so the default (PERSISTENT_RECURSIVE) is
+// used first.
 func TestZkCli(t *testing.T) {
 	inputs, err := filepath.Glob(filepath.Join("testdata", "zkcli", "*.in"))
 	if err != nil || len(inputs) == 0 {
