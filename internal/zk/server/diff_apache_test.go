@@ -98,7 +98,12 @@ var diffAllowed = map[string]allowance{
 	"for check":                      {why: "zxids are apart", mask: maskZxids},
 	"top-level check": {why: "3.8.0 prepares a lone check and never answers it (a NullPointerException in " +
 		"FinalRequestProcessor); 3.9 refuses it as Unimplemented and closes, ZOOKEEPER-2623 (TestUnknownAndInvalidOpcodes)"},
-	"for createSession opcode": {why: "zxids are apart", mask: maskZxids},
+	"persistent watch to remove": {why: "zxids are apart", mask: maskZxids},
+	"removeWatches persistent": {why: "3.8.0 cannot remove a persistent watch (WatcherType 4 and 5 fail: " +
+		"MarshallingError); 3.9 removes them by type, ZOOKEEPER-4472 (TestCheckAndRemoveWatches)"},
+	"checkWatches recursive":          {why: "as for removeWatches persistent"},
+	"fires nothing after the removal": {why: "3.8.0 could not remove the watch, so it fires there"},
+	"for createSession opcode":        {why: "zxids are apart", mask: maskZxids},
 	"opcode -10": {why: "ZooKeeper prepares a createSession sent as a request, fails to read its body " +
 		"(MarshallingError, a zxid taken) and keeps the connection; Wharf refuses the internal opcode as " +
 		"Unimplemented and closes, like any opcode a client may not send (TestUnknownAndInvalidOpcodes)"},

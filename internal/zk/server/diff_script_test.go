@@ -226,6 +226,41 @@ func diffScript() []step {
 		sDelete(0, "/d/w", -1, "fires one NodeDeleted and NodeChildrenChanged"),
 		sCreate(0, "/d/a/b", "", 0, "fires the getChildren2 watch"),
 
+		sGet(1, "/d/nowatch", true, "getData watch on a missing node registers nothing"),
+		sCreate(0, "/d/nowatch", "", 0, "so its create fires nothing"),
+		sCreate(0, "/mw", "", 0, "parent for multi events"),
+		sExists(1, "/mw/a", true, "exist watch a"),
+		sExists(1, "/mw/b", true, "exist watch b"),
+		sKids(1, "/mw", true, "child watch on the parent"),
+		sGet(1, "/d/nowatch", true, "data watch on a node the multi deletes"),
+		sMulti(0, "multi firing several watches", mCreate("/mw/b", "", 0), mCreate("/mw/a", "", 0),
+			mDelete("/d/nowatch", -1), mSet("/mw", "x", -1)),
+
+		// Quota nodes: ZooKeeper keeps zookeeper_stats current in memory.
+		sCreate(0, "/zookeeper/quota/q", "", 0, "quota parent"),
+		sCreate(0, "/zookeeper/quota/q/zookeeper_limits", "count=10,bytes=1000", 0, "quota limits"),
+		sCreate(0, "/zookeeper/quota/q/zookeeper_stats", "count=1,bytes=0", 0, "quota stats"),
+		sCreate(0, "/q", "", 0, "quota root"),
+		sCreate(0, "/q/a", "12345", 0, "counted"),
+		sSet(0, "/q/a", "123", -1, "bytes change"),
+		sGet(0, "/zookeeper/quota/q/zookeeper_stats", false, "the stats"),
+		sCreate(0, "/q/b", "", jute.ModeEphemeral, "an ephemeral counts"),
+		sDelete(0, "/q/a", -1, "a delete counts"),
+		sGet(0, "/zookeeper/quota/q/zookeeper_stats", false, "the stats again"),
+		rq(0, jute.OpGetAllChildrenNumber, &jute.PathRequest{Path: "/zookeeper/quota"}, newInt, "quota subtree count"),
+
+		// The largest request: a frame of exactly jute.maxbuffer.
+		rq(0, jute.OpCreate, &jute.CreateRequest{Path: "/big", Data: maxData(), ACL: openACL}, newCreated, "create with a jute.maxbuffer frame"),
+		sGet(0, "/big", false, "read it back (a reply larger than jute.maxbuffer)"),
+		sSet(0, "/big", "", -1, "shrink it"),
+
+		// Special xids on ordinary requests.
+		step{kind: stepRequest, conn: 0, op: jute.OpAuth, xid: 55, body: &jute.AuthPacket{Scheme: "digest", Auth: []byte("x:y")},
+			note: "auth with xid 55"},
+		step{kind: stepRequest, conn: 0, op: jute.OpSetWatches, xid: 56, body: &jute.SetWatches{}, note: "setWatches with xid 56"},
+		step{kind: stepRequest, conn: 0, op: jute.OpGetData, xid: -2, body: pw("/d", false), resp: newData, note: "getData with the ping xid"},
+		rq(0, jute.OpWhoAmI, nil, newWhoAmI, "whoAmI after auth with another xid"),
+
 		// Multi.
 		sMulti(0, "multi success",
 			mCreate("/m", "", 0), mCreate("/m/a", "1", 0),
@@ -442,9 +477,21 @@ func diffTail() []step {
 		connectStep(10, 30000, true, "for check"),
 		step{kind: stepRequest, conn: 10, op: jute.OpCheck, body: &jute.PathVersionRequest{Path: "/d", Version: -1},
 			note: "top-level check", closes: true, wait: time.Second},
+		sWatchOp(5, jute.OpAddWatch, "/pw", jute.AddWatchPersistent, "persistent watch to remove"),
+		sWatchOp(5, jute.OpRemoveWatches, "/pw", jute.WatcherPersistent, "removeWatches persistent"),
+		sWatchOp(5, jute.OpCheckWatches, "/r", jute.WatcherPersistentRecursive, "checkWatches recursive"),
+		sCreate(22, "/pw", "", 0, "fires nothing after the removal"),
+		connectStep(23, 30000, true, "for sasl"),
+		step{kind: stepRequest, conn: 23, op: jute.OpSASL, body: &jute.SASLToken{Token: []byte("x")}, note: "sasl", wait: time.Second},
 		connectStep(13, 30000, true, "for createSession opcode"),
 		step{kind: stepRequest, conn: 13, op: jute.OpCreateSession, note: "opcode -10", wait: time.Second},
 	}
+}
+
+// maxData is data that makes a create of /big exactly jute.maxbuffer long.
+func maxData() []byte {
+	n := len(request(1, jute.OpCreate, &jute.CreateRequest{Path: "/big", ACL: openACL}))
+	return make([]byte, jute.MaxBuffer-n)
 }
 
 // multiHeaderBytes is a multi body holding one op of type t on path p,

@@ -136,6 +136,10 @@ func TestMalformedBodies(t *testing.T) {
 		{"exists without the watch flag", jute.OpExists, []byte{0, 0, 0, 1, '/'}, false},
 		{"sync without a body", jute.OpSync, nil, false},
 		{"setWatches cut short", jute.OpSetWatches, []byte{0, 0, 0, 0}, false},
+		// ZooKeeper iterates the lists: a null one is a NullPointerException.
+		{"setWatches with null lists", jute.OpSetWatches, jute.Marshal(&jute.SetWatches{}), false},
+		{"setWatches2 with a null persistent list", jute.OpSetWatches2, jute.Marshal(&jute.SetWatches{V2: true,
+			DataWatches: []string{}, ExistWatches: []string{}, ChildWatches: []string{}, PersistentRecursiveWatches: []string{}}), false},
 		{"multi without a body", jute.OpMulti, nil, true},
 		{"multi with an unknown op", jute.OpMulti, []byte{0, 0, 0, 99, 0, 0xff, 0xff, 0xff, 0xff}, true},
 		{"multi cut inside an op", jute.OpMulti, append([]byte{0, 0, 0, 1, 0, 0xff, 0xff, 0xff, 0xff}, 0, 0, 0, 9, '/'), true},
@@ -259,4 +263,28 @@ func TestMaxClientCnxnsPerIP(t *testing.T) {
 	waitUntil(t, 5*time.Second, "a slot to free", func() bool { return liveConns(s) == 2 })
 	again := rawSession(t, addr, 4000)
 	again.mustCall(jute.OpExists, pw("/", false), &jute.ExistsResponse{}, jute.OK)
+}
+
+// TestSASLWithoutSASL: a server with no SASL configured answers a sasl
+// packet at once with a null token and zxid 0 and keeps the connection, as
+// ZooKeeperServer.processSasl does when the connection has no SaslServer.
+func TestSASLWithoutSASL(t *testing.T) {
+	s := startServer(t, nil)
+	c := rawSession(t, s.Addr().String(), 4000)
+	xid := c.nextXid()
+	if err := c.writeFrame(request(xid, jute.OpSASL, &jute.SASLToken{Token: []byte("token")})); err != nil {
+		t.Fatal(err)
+	}
+	rep := c.await(xid)
+	if rep.Hdr != (jute.ReplyHeader{Xid: xid}) || !bytes.Equal(rep.Body, []byte{0xff, 0xff, 0xff, 0xff}) {
+		t.Fatalf("sasl reply %+v %x, want a null token", rep.Hdr, rep.Body)
+	}
+	c.mustCall(jute.OpExists, pw("/", false), &jute.ExistsResponse{}, jute.OK)
+	// A sasl packet that does not decode ends the connection.
+	if err := c.writeFrame(request(c.nextXid(), jute.OpSASL, nil)); err != nil {
+		t.Fatal(err)
+	}
+	if frames := c.expectClosed(); len(frames) != 0 {
+		t.Fatalf("undecodable sasl answered %x", frames)
+	}
 }
