@@ -234,6 +234,8 @@ func (k *core) onRequest(ev evRequest) {
 		k.forget(c)
 	case ev.kind == kindAuth:
 		k.onAuth(c, it)
+	case ev.kind == kindSASL:
+		k.onSASL(c, it)
 	case ev.decodeErr != jute.OK && ev.op == jute.OpMulti:
 		// ZooKeeper gives a multi a zxid before it reads the ops, so one
 		// that does not decode is logged as an error txn of its own
@@ -286,6 +288,19 @@ func (k *core) onAuth(c *conn, it *item) {
 	c.closed = true
 	c.closeAfterFlush()
 	k.forget(c)
+}
+
+// onSASL is ZooKeeperServer.processSasl on a server with no SASL
+// configured: the connection has no SaslServer, so the answer, at once, is
+// a null token at zxid 0. A token that does not decode, or is null, ends
+// the connection (processSasl throws).
+func (k *core) onSASL(c *conn, it *item) {
+	c.release()
+	if tok, ok := it.body.(*jute.SASLToken); !ok || it.err != jute.OK || tok.Token == nil {
+		k.closeConn(c)
+		return
+	}
+	c.send(&jute.ReplyHeader{Xid: it.xid}, &jute.SASLToken{})
 }
 
 func hasID(ids []jute.Id, id jute.Id) bool {

@@ -134,6 +134,10 @@ func (k *core) read(c *conn, it *item) (jute.Code, jute.Record) {
 		return jute.OK, k.multiRead(c, it.body.(*jute.MultiRequest))
 	case jute.OpSetWatches, jute.OpSetWatches2:
 		req := it.body.(*jute.SetWatches)
+		if req.DataWatches == nil || req.ExistWatches == nil || req.ChildWatches == nil ||
+			req.V2 && (req.PersistentWatches == nil || req.PersistentRecursiveWatches == nil) {
+			return jute.MarshallingError, nil // DataTree.setWatches iterates them: a null one throws
+		}
 		k.dispatch(k.tree.SetWatches(req.RelativeZxid, req.DataWatches, req.ExistWatches, req.ChildWatches,
 			req.PersistentWatches, req.PersistentRecursiveWatches, w))
 		return jute.OK, nil

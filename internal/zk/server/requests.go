@@ -12,6 +12,7 @@ const (
 	kindBarrier               // no txn, but ordered behind every earlier write (sync)
 	kindPing
 	kindAuth
+	kindSASL // answered at once, as a server with no SASL configured does
 )
 
 type opInfo struct {
@@ -32,6 +33,7 @@ func newSetACL() jute.Record      { return &jute.SetACLRequest{} }
 func newCreateTTL() jute.Record   { return &jute.CreateTTLRequest{} }
 func newReconfig() jute.Record    { return &jute.ReconfigRequest{} }
 func newAuth() jute.Record        { return &jute.AuthPacket{} }
+func newSASL() jute.Record        { return &jute.SASLToken{} }
 
 // ops is Request.isValid plus how each valid opcode is decoded and served.
 // check (13) and notification (0) are not valid top-level requests.
@@ -64,6 +66,7 @@ var ops = map[jute.OpCode]opInfo{
 	jute.OpSync:                 {kindBarrier, newPath},
 	jute.OpPing:                 {kindPing, nil},
 	jute.OpAuth:                 {kindAuth, newAuth},
+	jute.OpSASL:                 {kindSASL, newSASL},
 }
 
 // lastOp is the short name ServerCnxn keeps for `cons` (FinalRequestProcessor's lastOp).
