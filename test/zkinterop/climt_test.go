@@ -20,6 +20,7 @@ import (
 // it must print and lines its output must contain. cli_mt's create writes
 // the data "new"; its stat dump prints zxids and versions in hex.
 func TestCliMt(t *testing.T) {
+	testutil.Slow(t)
 	steps := []struct {
 		cmd   string
 		rc    int

@@ -147,6 +147,7 @@ var kazooBasics = map[string]string{
 }
 
 func TestKazoo(t *testing.T) {
+	testutil.Slow(t)
 	testutil.ForEachZK(t, testutil.ZKOptions{}, func(t *testing.T, srv *testutil.ZKServer) {
 		want := map[string]string{}
 		for k, v := range kazooRecipes {
@@ -177,6 +178,7 @@ func TestKazoo(t *testing.T) {
 // frozen (SIGSTOP) while a second client attaches to the same session with
 // its id and password and closes it.
 func TestKazooSessionExpiry(t *testing.T) {
+	testutil.Slow(t)
 	testutil.ForEachZK(t, testutil.ZKOptions{}, func(t *testing.T, srv *testutil.ZKServer) {
 		owner := startKazoo(t, "kazoo_session.py", srv.Addr, nil, "expire")
 		f := strings.Fields(owner.expect("session "))
@@ -205,6 +207,7 @@ func TestKazooSessionExpiry(t *testing.T) {
 // zxid, which kazoo would refuse), keeps its ephemeral, and its DataWatch
 // sees a change made while it was away.
 func TestKazooSurvivesRestart(t *testing.T) {
+	testutil.Slow(t)
 	testutil.ForEachZK(t, testutil.ZKOptions{}, func(t *testing.T, srv *testutil.ZKServer) {
 		p := startKazoo(t, "kazoo_session.py", srv.Addr, nil, "restart")
 		p.expect("ready")

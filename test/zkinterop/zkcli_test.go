@@ -81,6 +81,7 @@ func runZkCliBatch(t *testing.T, addr, stdin string) zkCliResult {
 // holds the mode in a field), so the default (PERSISTENT_RECURSIVE) is
 // used first.
 func TestZkCli(t *testing.T) {
+	testutil.Slow(t)
 	inputs, err := filepath.Glob(filepath.Join("testdata", "zkcli", "*.in"))
 	if err != nil || len(inputs) == 0 {
 		t.Fatalf("no testdata/zkcli/*.in: %v", err)
@@ -115,6 +116,7 @@ func TestZkCli(t *testing.T) {
 // TestZkCliExitCodes runs single commands the way scripts call zkCli.sh
 // (zkCli.sh -server host:port cmd args): the exit code is the command's.
 func TestZkCliExitCodes(t *testing.T) {
+	testutil.Slow(t)
 	tests := []struct {
 		args   string
 		code   int
