@@ -345,24 +345,6 @@ func requireNoDigestMismatch(t testing.TB, srv *testutil.ZKServer) {
 	}
 }
 
-// requireLogLacks fails if the server's log has a line containing s
-// (case-insensitive).
-func requireLogLacks(t testing.TB, srv *testutil.ZKServer, words ...string) {
-	t.Helper()
-	b, err := os.ReadFile(srv.LogPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		l := strings.ToLower(line)
-		for _, w := range words {
-			if strings.Contains(l, strings.ToLower(w)) {
-				t.Fatalf("%s log: %s", srv.Kind, line)
-			}
-		}
-	}
-}
-
 // requireLogHas fails unless the server's log has a line containing s.
 func requireLogHas(t testing.TB, srv *testutil.ZKServer, s string) {
 	t.Helper()
@@ -375,13 +357,14 @@ func requireLogHas(t testing.TB, srv *testutil.ZKServer, s string) {
 	}
 }
 
-// dataFiles lists a data directory's version-2 files of one kind ("log" or
-// "snapshot") by zxid, ascending.
+// dataFile is a version-2 file named by a zxid.
 type dataFile struct {
 	name string
 	zxid int64
 }
 
+// listData lists a data directory's version-2 files of one kind ("log" or
+// "snapshot"; not temporary ones) by zxid, ascending.
 func listData(t testing.TB, dataDir, prefix string) []dataFile {
 	t.Helper()
 	names, err := os.ReadDir(filepath.Join(dataDir, "version-2"))
@@ -409,7 +392,6 @@ func listData(t testing.TB, dataDir, prefix string) []dataFile {
 type logEntry struct {
 	start, end int64 // byte range of the whole entry, EOR included
 	zxid       int64
-	txnType    int32
 }
 
 // logHeaderSize is FileHeader: magic, version, dbid.
@@ -437,10 +419,9 @@ func parseLog(b []byte) []logEntry {
 			return out
 		}
 		out = append(out, logEntry{
-			start:   off,
-			end:     off + 12 + n + 1,
-			zxid:    int64(binary.BigEndian.Uint64(txn[12:])),
-			txnType: int32(binary.BigEndian.Uint32(txn[28:])),
+			start: off,
+			end:   off + 12 + n + 1,
+			zxid:  int64(binary.BigEndian.Uint64(txn[12:])), // TxnHeader: clientId, cxid, zxid
 		})
 		off += 12 + n + 1
 	}

@@ -3,6 +3,7 @@ package zkdurability
 import (
 	"errors"
 	"fmt"
+	"io"
 	"maps"
 	"math/rand/v2"
 	"net"
@@ -32,11 +33,10 @@ import (
 const (
 	loadConns      = 6
 	workersPerConn = 5
-	loadRounds     = 5
 	hotNodes       = 4
 	maxOwned       = 30
 	workerTimeout  = 10 * time.Second // = maxSessionTimeout at tickTime 500
-	doomedTimeout  = 2 * time.Second
+	doomedTimeout  = 3 * time.Second
 )
 
 type nodeVal struct {
@@ -103,9 +103,14 @@ type worker struct {
 
 var errModel = errors.New("reply differs from the model")
 
+// indeterminate reports whether err leaves the request's outcome unknown:
+// the connection went (go-zookeeper also hands back the socket's own error
+// when sending the request failed) rather than the server answering.
 func indeterminate(err error) bool {
+	var ne net.Error
 	return errors.Is(err, zk.ErrConnectionClosed) || errors.Is(err, zk.ErrNoServer) ||
-		errors.Is(err, zk.ErrClosing) || errors.Is(err, zk.ErrSessionExpired)
+		errors.Is(err, zk.ErrClosing) || errors.Is(err, zk.ErrSessionExpired) ||
+		errors.As(err, &ne) || errors.Is(err, io.EOF)
 }
 
 func (w *worker) base() string { return fmt.Sprintf("/load/w%d", w.id) }
@@ -470,15 +475,26 @@ func (m *loadModel) known(p string) bool {
 // acknowledged write is there and nothing else, that the sessions survived
 // with their ephemerals (and an abandoned one's expire), that sequential
 // numbers are not reused, and that one more crash changes nothing.
+//
+// Apache ZooKeeper runs the same test (fewer rounds): it checks the test's
+// model of ZooKeeper against the reference.
 func TestSIGKILLUnderLoad(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("WHARF_DURABILITY_SEED"); s != "" {
 		seed, _ = strconv.ParseUint(s, 10, 64)
 	}
 	t.Logf("seed %d (WHARF_DURABILITY_SEED reproduces the choices, not the timing)", seed)
-	rng := rand.New(rand.NewPCG(seed, 1))
+	opts := testutil.ZKOptions{TickTime: 500, SnapCount: 100, PreAllocSizeKB: 16}
+	t.Run("wharf", func(t *testing.T) {
+		crashUnderLoad(t, testutil.StartWharfZK(t, opts), seed, []string{"random", "log roll", "snapshot", "at once", "random"})
+	})
+	t.Run("zookeeper", func(t *testing.T) {
+		crashUnderLoad(t, testutil.StartApacheZK(t, opts), seed, []string{"snapshot", "random"})
+	})
+}
 
-	srv := testutil.StartWharfZK(t, testutil.ZKOptions{TickTime: 500, SnapCount: 100, PreAllocSizeKB: 16})
+func crashUnderLoad(t *testing.T, srv *testutil.ZKServer, seed uint64, kinds []string) {
+	rng := rand.New(rand.NewPCG(seed, 1))
 	setup := testutil.Connect(t, srv.Addr)
 	for _, p := range []string{"/load", "/hot", "/seq", "/eph"} {
 		mustCreate(t, setup, p, "", 0)
@@ -508,9 +524,8 @@ func TestSIGKILLUnderLoad(t *testing.T) {
 		}
 	}
 
-	kinds := []string{"random", "log roll", "snapshot", "at once", "random"}
 	totalAcked := 0
-	for round, kind := range kinds[:loadRounds] {
+	for round, kind := range kinds {
 		// A session that will not come back: its ephemeral must survive the
 		// crash, then go when the session expires.
 		var blocked atomic.Bool
@@ -567,11 +582,6 @@ func TestSIGKILLUnderLoad(t *testing.T) {
 		stop.Store(true)
 		blocked.Store(true)
 		go dc.Close() // waits a second for a closeSession that cannot be sent
-		for _, w := range m.workers {
-			if w.failure != nil {
-				t.Fatal(w.failure) // read after Kill: a worker that failed has stopped
-			}
-		}
 		srv.Restart()
 
 		// The doomed session's ephemeral is back, until the session expires.
@@ -603,7 +613,7 @@ func TestSIGKILLUnderLoad(t *testing.T) {
 				inFlight++
 			}
 		}
-		if acked < 100 && kind != "at once" {
+		if acked < len(m.workers) && kind != "at once" {
 			t.Fatalf("round %d: only %d writes acknowledged in %v: no load", round, acked, ran)
 		}
 		totalAcked += acked
@@ -655,7 +665,7 @@ func TestSIGKILLUnderLoad(t *testing.T) {
 			round, kind, ran.Round(time.Millisecond), acked, inFlight, applied, len(tr),
 			len(listData(t, srv.DataDir, "log")), len(listData(t, srv.DataDir, "snapshot")))
 	}
-	t.Logf("%d writes acknowledged and verified over %d crashes", totalAcked, loadRounds)
+	t.Logf("%s: %d writes acknowledged and verified over %d crashes", srv.Kind, totalAcked, len(kinds))
 }
 
 func mustCreate(t testing.TB, c *zk.Conn, path, data string, flags int32) {

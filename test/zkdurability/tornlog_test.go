@@ -50,6 +50,27 @@ func makeTornSource(t *testing.T, snapCount int, kill bool) *tornSource {
 			src.sets = append(src.sets, setRecord{st.Mzxid, d})
 		}
 	}
+	// More setDatas until the newest log file holds a few entries to cut
+	// (a small snapCount may just have rolled it).
+	for i := 0; ; i++ {
+		logs := listData(t, srv.DataDir, "log")
+		b, err := os.ReadFile(filepath.Join(srv.DataDir, "version-2", logs[len(logs)-1].name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(parseLog(b)) >= 5 {
+			break
+		}
+		if i == 100 {
+			t.Fatalf("%s stays short", logs[len(logs)-1].name)
+		}
+		d := fmt.Sprintf("s-extra-%d", i)
+		st, err := c.Set("/s", []byte(d), -1)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src.sets = append(src.sets, setRecord{st.Mzxid, d})
+	}
 	src.tree = walkTree(t, c)
 	for p, n := range src.tree {
 		if p == "/t" || p == "/s" || strings.HasPrefix(p, "/t/") {
