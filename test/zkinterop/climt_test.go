@@ -102,7 +102,8 @@ func existsThenFire(t *testing.T, srv *testutil.ZKServer, cmd, first string, fir
 	if !watched {
 		t.Fatalf("cli_mt %q: the server lists no watch on %s; output:\n%s", cmd, path, out)
 	}
-	if first != "" && !strings.Contains(out.String(), first) {
+	// exists returns (and prints) after the server has set the watch.
+	if first != "" && !testutil.WaitFor(func() bool { return strings.Contains(out.String(), first+"\n") }, 10*time.Second) {
 		t.Errorf("cli_mt %q: no %q in output:\n%s", cmd, first, out)
 	}
 	fire()
