@@ -58,7 +58,10 @@ func TestFourLetterWords(t *testing.T) {
 	if got := four(t, addr, "ruok"); got != "imok" {
 		t.Errorf("ruok: %q", got)
 	}
+	// The previous word's connection goes a moment after its answer.
+	settle := func() { waitUntil(t, 5*time.Second, "earlier connections to go", func() bool { return liveConns(s) == 1 }) }
 	// Connections counts the four-letter word's own connection, as ZooKeeper does.
+	settle()
 	srvr := regexp.MustCompile(`^Zookeeper version: 3\.9\.4-wharf, built on \d\d/\d\d/\d\d\d\d \d\d:\d\d GMT
 Latency min/avg/max: \d+/\d+(\.\d+)?/\d+
 Received: \d+
@@ -75,6 +78,7 @@ $`)
 	if got := four(t, addr, "stat"); !strings.Contains(got, "Clients:\n /127.0.0.1:") || !strings.Contains(got, "Mode: standalone\n") {
 		t.Errorf("stat:\n%s", got)
 	}
+	settle()
 	mntr := four(t, addr, "mntr")
 	for _, kv := range []string{"zk_version\t3.9.4-wharf, built on ", "zk_server_state\tstandalone\n", "zk_znode_count\t7\n",
 		"zk_ephemerals_count\t1\n", "zk_watch_count\t3\n", "zk_num_alive_connections\t2\n", "zk_outstanding_requests\t0\n"} {
