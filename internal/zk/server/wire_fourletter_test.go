@@ -59,7 +59,9 @@ func TestFourLetterWords(t *testing.T) {
 		t.Errorf("ruok: %q", got)
 	}
 	// The previous word's connection goes a moment after its answer.
-	settle := func() { waitUntil(t, 5*time.Second, "earlier connections to go", func() bool { return liveConns(s) == 1 }) }
+	settle := func() {
+		waitUntil(t, 5*time.Second, "earlier connections to go", func() bool { return liveConns(s) == 1 })
+	}
 	// Connections counts the four-letter word's own connection, as ZooKeeper does.
 	settle()
 	srvr := regexp.MustCompile(`^Zookeeper version: 3\.9\.4-wharf, built on \d\d/\d\d/\d\d\d\d \d\d:\d\d GMT
