@@ -1,10 +1,8 @@
 package zkinterop
 
 import (
-	"bytes"
 	"os/exec"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -110,23 +108,6 @@ func existsThenFire(t *testing.T, srv *testutil.ZKServer, cmd, first string, fir
 	if !testutil.WaitFor(func() bool { return strings.Contains(out.String(), event+"\n") }, 10*time.Second) {
 		t.Errorf("cli_mt %q: no %q; output:\n%s", cmd, event, out)
 	}
-}
-
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }
 
 func mustSet(t *testing.T, c *zk.Conn, path, data string) {

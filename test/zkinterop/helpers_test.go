@@ -28,7 +28,7 @@ type pyProc struct {
 	cmd    *exec.Cmd
 	stdin  io.WriteCloser
 	lines  chan string
-	stderr *bytes.Buffer
+	stderr *lockedBuffer
 	mu     sync.Mutex
 	out    []string // every stdout line read so far
 	done   chan struct{}
@@ -36,7 +36,7 @@ type pyProc struct {
 
 // startKazoo runs testdata/<script> under the system python3 with hosts as
 // its first argument and args after it.
-func startKazoo(t *testing.T, script, hosts string, env []string, args ...string) *pyProc {
+func startKazoo(t *testing.T, script, hosts string, args ...string) *pyProc {
 	t.Helper()
 	testutil.Slow(t)
 	err := testutil.KazooAvailable()
@@ -50,8 +50,8 @@ func startKazoo(t *testing.T, script, hosts string, env []string, args ...string
 		t.Fatal(err)
 	}
 	cmd := exec.Command(zkproc.SystemPython, append([]string{path, hosts}, args...)...)
-	cmd.Env = append(cmd.Environ(), append([]string{"PYTHONDONTWRITEBYTECODE=1"}, env...)...)
-	p := &pyProc{t: t, cmd: cmd, lines: make(chan string, 1024), stderr: &bytes.Buffer{}, done: make(chan struct{})}
+	cmd.Env = append(cmd.Environ(), "PYTHONDONTWRITEBYTECODE=1")
+	p := &pyProc{t: t, cmd: cmd, lines: make(chan string, 1024), stderr: &lockedBuffer{}, done: make(chan struct{})}
 	cmd.Stderr = p.stderr
 	if p.stdin, err = cmd.StdinPipe(); err != nil {
 		t.Fatal(err)
@@ -167,7 +167,7 @@ func (p *pyProc) output() string {
 // returns each scenario's lines, without the "name: " prefix.
 func runScenarios(t *testing.T, hosts, script string) map[string][]string {
 	t.Helper()
-	p := startKazoo(t, script, hosts, nil)
+	p := startKazoo(t, script, hosts)
 	got := map[string][]string{}
 	for _, l := range p.wait() {
 		name, line, ok := strings.Cut(l, ": ")
@@ -226,40 +226,6 @@ func firstDiff(got, want string) string {
 	return "equal"
 }
 
-// outputs collects one output per server kind, to compare the two servers'
-// normalised outputs once both subtests of testutil.ForEachZK have run.
-type outputs struct {
-	mu sync.Mutex
-	m  map[string]string
-}
-
-func (o *outputs) put(kind zkproc.Kind, name, s string) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	if o.m == nil {
-		o.m = map[string]string{}
-	}
-	o.m[string(kind)+"/"+name] = s
-}
-
-// compare fails t for every name whose two outputs differ; names run by
-// only one server (a skipped or failed side) are not compared.
-func (o *outputs) compare(t *testing.T) {
-	t.Helper()
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	for key, a := range o.m {
-		name, ok := strings.CutPrefix(key, string(zkproc.Apache)+"/")
-		if !ok {
-			continue
-		}
-		w, ok := o.m[string(zkproc.Wharf)+"/"+name]
-		if ok && a != w {
-			t.Errorf("%s: Apache ZooKeeper and Wharf differ: %s\n--- zookeeper:\n%s\n--- wharf:\n%s", name, firstDiff(w, a), a, w)
-		}
-	}
-}
-
 // normalizer replaces the parts of an output that differ between runs and
 // servers without being behaviour: times, session ids, ports.
 type normalizer []struct {
@@ -272,4 +238,22 @@ func (n normalizer) apply(s string) string {
 		s = r.re.ReplaceAllString(s, r.repl)
 	}
 	return s
+}
+
+// lockedBuffer collects a process's output while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }

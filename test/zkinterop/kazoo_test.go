@@ -180,11 +180,11 @@ func TestKazoo(t *testing.T) {
 func TestKazooSessionExpiry(t *testing.T) {
 	testutil.Slow(t)
 	testutil.ForEachZK(t, testutil.ZKOptions{}, func(t *testing.T, srv *testutil.ZKServer) {
-		owner := startKazoo(t, "kazoo_session.py", srv.Addr, nil, "expire")
+		owner := startKazoo(t, "kazoo_session.py", srv.Addr, "expire")
 		f := strings.Fields(owner.expect("session "))
 		owner.expect("ready")
 		owner.signal(syscall.SIGSTOP)
-		thief := startKazoo(t, "kazoo_session.py", srv.Addr, nil, "close", f[1], f[2])
+		thief := startKazoo(t, "kazoo_session.py", srv.Addr, "close", f[1], f[2])
 		if got, want := strings.Join(thief.wait(), "\n"), "attached to the same session True\nsees mine owner is the session True\nclosed"; got != want {
 			t.Fatalf("second client:\n%s\nwant:\n%s", got, want)
 		}
@@ -209,7 +209,7 @@ func TestKazooSessionExpiry(t *testing.T) {
 func TestKazooSurvivesRestart(t *testing.T) {
 	testutil.Slow(t)
 	testutil.ForEachZK(t, testutil.ZKOptions{}, func(t *testing.T, srv *testutil.ZKServer) {
-		p := startKazoo(t, "kazoo_session.py", srv.Addr, nil, "restart")
+		p := startKazoo(t, "kazoo_session.py", srv.Addr, "restart")
 		p.expect("ready")
 		srv.Restart()
 		conn := testutil.Connect(t, srv.Addr)
