@@ -93,6 +93,10 @@ type diffRunner struct {
 	start    time.Time
 	tr       transcript
 	timeout  time.Duration
+	// stepZxid is the zxid of the current step's reply; events that other
+	// connections get because of the step must carry it (3.9).
+	stepZxid int64
+	draining bool
 }
 
 func newDiffRunner(addr, kind string) *diffRunner {
@@ -113,6 +117,7 @@ func (d *diffRunner) badf(format string, args ...any) {
 func (d *diffRunner) run(script []step) transcript {
 	for i, st := range script {
 		d.linef("# %d c%d %s", i, st.conn, st.note)
+		d.stepZxid = 0
 		d.timeout = 5 * time.Second
 		if st.wait > 0 {
 			d.timeout = st.wait
@@ -369,6 +374,8 @@ func (d *diffRunner) doFrame(st step) {
 // drainOthers collects, with a ping each, the notifications other
 // connections received because of the last step.
 func (d *diffRunner) drainOthers(except int) {
+	d.draining = true
+	defer func() { d.draining = false }()
 	keys := make([]int, 0, len(d.conns))
 	for k := range d.conns {
 		keys = append(keys, k)
@@ -414,8 +421,11 @@ func (d *diffRunner) notification(h jute.ReplyHeader, body []byte) {
 	zxid := h.Zxid
 	// ZooKeeper 3.9 sends the zxid of the txn that fired a watch, 3.8 -1
 	// (ZOOKEEPER-4655). Wharf speaks 3.9: its zxid must be a real one.
-	if d.kind == "wharf" && zxid != -1 {
-		if zxid <= 0 || zxid > d.maxZxid() {
+	if d.kind == "wharf" {
+		switch {
+		case d.draining && zxid != d.stepZxid:
+			d.badf("event zxid %#x, want the zxid %#x of the txn that fired it", zxid, d.stepZxid)
+		case !d.draining && zxid != -1 && (zxid <= 0 || zxid > d.maxZxid()):
 			d.badf("event zxid %#x out of range", zxid)
 		}
 		zxid = -1
@@ -435,6 +445,7 @@ func (d *diffRunner) reply(c *diffConn, st step, h jute.ReplyHeader, body []byte
 	if h.Zxid > c.lastZxid {
 		c.lastZxid = h.Zxid
 	}
+	d.stepZxid = h.Zxid
 	line := fmt.Sprintf("reply xid=%d zxid=%#x err=%d", h.Xid, h.Zxid, h.Err)
 	if len(body) == 0 {
 		d.linef("%s", line)
