@@ -23,9 +23,17 @@ import (
 // Every reply body is decoded with the jute record its request calls for
 // and re-encoded; a body that does not re-encode to the same bytes is kept
 // as hex. So equal lines mean equal bytes, except for what normalisation
-// replaces: times (checked to be now-ish first), session ids and passwords
-// (checked against ZooKeeper's password function first), ephemeralOwner
-// values that are session ids, and whatever a step's own normaliser says.
+// replaces, each checked before it is replaced:
+//   - ctime/mtime: nonzero ones must be current times;
+//   - session ids and passwords: labelled S1, S2... by first appearance;
+//     passwords must be ZooKeeper's for the id, ids must carry server id 1;
+//   - ephemeralOwner values that are session ids: their label;
+//   - notification zxids: 3.8 sends -1, 3.9 (Wharf) the zxid of the txn
+//     that fired the watch, which must be the triggering step's;
+//   - children lists: sorted (ZooKeeper's HashSet order is not part of
+//     its contract, and changes with a node's history and restarts).
+// Zxids, xids, error codes, paths, data, ACLs and Stat versions are
+// compared as they are.
 
 // stepKind says what a step does on its connection.
 type stepKind int

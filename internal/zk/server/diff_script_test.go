@@ -10,9 +10,11 @@ import (
 )
 
 // The differential script: every opcode and the main error paths, on a few
-// connections. Connections: 0 main, 1 watcher, 2 digest user "alice",
-// 3 super, 4 an old-style client (no readOnly byte); 5 and up are
-// throwaway connections for requests that end them.
+// connections. Connections: 0 main, 1 watcher, 2 digest users "alice" and
+// "bob", 3 super, 4 an old-style client (no readOnly byte), 5 the watcher's
+// session resumed after its connection drops, 22 the main session resumed
+// after the session-move steps; the others are throwaway connections for
+// requests that end them.
 
 func connectStep(conn int, timeout int32, withRO bool, note string) step {
 	return step{kind: stepConnect, conn: conn, resumeFrom: -1, note: note,
