@@ -476,8 +476,8 @@ func (m *loadModel) known(p string) bool {
 // with their ephemerals (and an abandoned one's expire), that sequential
 // numbers are not reused, and that one more crash changes nothing.
 //
-// Apache ZooKeeper runs the same test (fewer rounds): it checks the test's
-// model of ZooKeeper against the reference.
+// Apache ZooKeeper runs the same test (fewer rounds, no log rolls): it
+// checks the test's model of ZooKeeper against the reference.
 func TestSIGKILLUnderLoad(t *testing.T) {
 	seed := uint64(time.Now().UnixNano())
 	if s := os.Getenv("WHARF_DURABILITY_SEED"); s != "" {
@@ -489,7 +489,14 @@ func TestSIGKILLUnderLoad(t *testing.T) {
 		crashUnderLoad(t, testutil.StartWharfZK(t, opts), seed, []string{"random", "log roll", "snapshot", "at once", "random"})
 	})
 	t.Run("zookeeper", func(t *testing.T) {
-		crashUnderLoad(t, testutil.StartApacheZK(t, opts), seed, []string{"snapshot", "random"})
+		// Without log rolls: Apache ZooKeeper 3.8.0 killed just after it
+		// created a new log file, before the file's header reached it,
+		// fails to start again (EOFException reading the empty file's
+		// FileHeader). Wharf's "log roll" and "snapshot" rounds are that
+		// moment; its headers are durable before the file's name is.
+		opts := opts
+		opts.SnapCount = 0
+		crashUnderLoad(t, testutil.StartApacheZK(t, opts), seed, []string{"random", "random"})
 	})
 }
 
