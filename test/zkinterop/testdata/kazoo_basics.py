@@ -239,6 +239,54 @@ def acl(base):
     attempt("anon exists", lambda: (str(anon.exists(base) is not None).encode(), None))
 
 
+def auth_failed(base):
+    """An unknown auth scheme fails the session: AuthFailed, after which
+    kazoo refuses requests."""
+    from kazoo.exceptions import AuthFailedError
+    zk = connect()
+    try:
+        zk.add_auth("nosuchscheme", "x")
+        out("add_auth succeeded")
+    except AuthFailedError:
+        out("add_auth AuthFailedError")
+    try:
+        zk.exists("/")
+        out("request after auth failure succeeded")
+    except Exception as e:
+        out("request after auth failure", type(e).__name__)
+    good = connect()
+    try:
+        good.add_auth("digest", "no-colon")
+        out("digest without colon succeeded")
+    except AuthFailedError:
+        out("digest without colon AuthFailedError")
+
+
+def super_user(base):
+    """The superDigest user reads and changes what its ACL keeps from
+    everyone else."""
+    alice = connect(auth_data=[("digest", "alice:pw")])
+    alice.create(base, b"mine", acl=[make_digest_acl("alice", "pw", all=True)])
+    root = connect(auth_data=[("digest", "super:test")])
+    out("super get", root.get(base)[0].decode())
+    root.set(base, b"super was here")
+    out("super get_acls", [(a.id.scheme, a.id.id) for a in root.get_acls(base)[0]])
+    out("alice sees", alice.get(base)[0].decode())
+    root.delete(base)
+    out("deleted by super", alice.exists(base))
+
+
+def admin(base):
+    """What a standalone server answers to kazoo's admin calls. (Not
+    reconfig: kazoo 2.8 does not know ReconfigDisabled, -123, and its
+    reader thread dies on it; zkCli covers reconfig.)"""
+    zk = connect()
+    out("command ruok", zk.command(b"ruok"))
+    data, stat = zk.get("/zookeeper/config")
+    out("config node", repr(data), "version", stat.version)
+    out("server_version", zk.server_version())
+
+
 run({
     "data_watch": data_watch,
     "children_watch": children_watch,
@@ -247,4 +295,7 @@ run({
     "paths": paths,
     "ephemeral_sequence": ephemeral_sequence,
     "acl": acl,
+    "auth_failed": auth_failed,
+    "super_user": super_user,
+    "admin": admin,
 })

@@ -216,6 +216,96 @@ def party(base):
         out(kind, "nodes", len(clients[0].get_children(path)))
 
 
+def rw_lock(base):
+    """ReadLock and WriteLock: readers share, a writer waits for them and
+    blocks later readers until it is done."""
+    r1c, r2c, wc, r3c = connect(), connect(), connect(), connect()
+    r1, r2 = r1c.ReadLock(base, "r1"), r2c.ReadLock(base, "r2")
+    w, r3 = wc.WriteLock(base, "w"), r3c.ReadLock(base, "r3")
+    out("r1", r1.acquire(timeout=10), "r2", r2.acquire(timeout=10))
+    try:
+        w.acquire(timeout=0.2)
+        out("w acquired while read-locked")
+    except LockTimeout:
+        out("w while read-locked: LockTimeout")
+    got = []
+    tw = thread(lambda: got.append(("w", w.acquire(timeout=20))))
+    wait_until(lambda: len(r1.contenders()) == 3, "the writer to queue")
+    # A reader after a queued writer waits behind it.
+    tr = thread(lambda: got.append(("r3", r3.acquire(timeout=20))))
+    wait_until(lambda: len(r1.contenders()) == 4, "r3 to queue")
+    out("contenders", r1.contenders())
+    r1.release()
+    out("after r1 release", got)
+    r2.release()
+    join(tw)
+    out("after r2 release", got)
+    w.release()
+    join(tr)
+    out("after w release", got)
+    r3.release()
+
+
+def semaphore(base):
+    """Semaphore: at most max_leases holders; a waiter gets the lease a
+    holder gives back."""
+    clients = [connect() for _ in range(3)]
+    sems = [c.Semaphore(base, "s%d" % i, max_leases=2) for i, c in enumerate(clients)]
+    out("s0", sems[0].acquire(timeout=10), "s1", sems[1].acquire(timeout=10))
+    out("s2 non-blocking", sems[2].acquire(blocking=False))
+    out("holders", sorted(sems[0].lease_holders()))
+    got = []
+    t = thread(lambda: got.append(sems[2].acquire(timeout=20)))
+    sems[0].release()
+    join(t)
+    out("s2 after s0 release", got, "holders", sorted(sems[1].lease_holders()))
+    sems[1].release()
+    sems[2].release()
+    out("holders after", sems[0].lease_holders())
+
+
+def tree_cache(base):
+    """TreeCache: the initial tree, then additions, updates and removals
+    anywhere below the root, from one recursive set of watches."""
+    from kazoo.recipe.cache import TreeCache, TreeEvent
+    zk, writer = connect(), connect()
+    zk.create(base + "/a", b"1", makepath=True)
+    names = {TreeEvent.NODE_ADDED: "added", TreeEvent.NODE_UPDATED: "updated",
+             TreeEvent.NODE_REMOVED: "removed", TreeEvent.INITIALIZED: "initialized",
+             TreeEvent.CONNECTION_SUSPENDED: "suspended",
+             TreeEvent.CONNECTION_RECONNECTED: "reconnected",
+             TreeEvent.CONNECTION_LOST: "lost"}
+    events, cond = [], threading.Condition()
+
+    def listener(event):
+        with cond:
+            data = event.event_data
+            events.append((names[event.event_type],
+                           None if data is None else data.path,
+                           None if data is None or data.data is None else repr(data.data.decode())))
+            cond.notify_all()
+
+    def step(n, action):
+        action()
+        with cond:
+            if not cond.wait_for(lambda: len(events) >= n, 20):
+                raise AssertionError("have %d events, want %d: %s" % (len(events), n, events))
+
+    cache = TreeCache(zk, base)
+    cache.listen(listener)
+    step(3, cache.start)  # base, base/a, initialized: in no fixed order
+    for e in sorted(events[:3], key=str):
+        out("start", *e)
+    del events[:3]
+    step(1, lambda: writer.create(base + "/a/b", b"2"))
+    step(2, lambda: writer.set(base + "/a", b"1'"))
+    step(3, lambda: writer.delete(base + "/a/b"))
+    for e in events:
+        out("event", *e)
+    out("cache children", sorted(cache.get_children(base)), "data", cache.get_data(base + "/a").data.decode())
+    cache.close()
+
+
 run({
     "lock": lock,
     "election": election,
@@ -225,4 +315,7 @@ run({
     "double_barrier": double_barrier,
     "counter": counter,
     "party": party,
+    "rw_lock": rw_lock,
+    "semaphore": semaphore,
+    "tree_cache": tree_cache,
 })
