@@ -4,6 +4,7 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+	"time"
 
 	"github.com/wharf-project/wharf/internal/testutil"
 	"github.com/wharf-project/wharf/internal/testutil/zkproc"
@@ -215,29 +216,47 @@ func TestKazoo(t *testing.T) {
 
 // TestKazooSessionExpiry ends a kazoo client's session behind its back and
 // checks that kazoo reports LOST, starts a new session, and that the old
-// session's ephemeral is gone. To make it deterministic the client is
-// frozen (SIGSTOP) while a second client attaches to the same session with
-// its id and password and closes it.
+// session's ephemeral is gone. The client is frozen (SIGSTOP) meanwhile, so
+// nothing races: either a second client attaches to the same session with
+// its id and password and closes it, or the server's session tracker
+// expires it (tickTime 500 ms, so a 2 s session expires within about 2.5 s
+// of the last ping).
 func TestKazooSessionExpiry(t *testing.T) {
 	testutil.Slow(t)
-	testutil.ForEachZK(t, testutil.ZKOptions{}, func(t *testing.T, srv *testutil.ZKServer) {
-		owner := startKazoo(t, "kazoo_session.py", srv.Addr, "expire")
-		f := strings.Fields(owner.expect("session "))
-		owner.expect("ready")
-		owner.signal(syscall.SIGSTOP)
-		thief := startKazoo(t, "kazoo_session.py", srv.Addr, "close", f[1], f[2])
-		if got, want := strings.Join(thief.wait(), "\n"), "attached to the same session True\nsees mine owner is the session True\nclosed"; got != want {
-			t.Fatalf("second client:\n%s\nwant:\n%s", got, want)
-		}
-		owner.signal(syscall.SIGCONT)
-		owner.send("go")
-		want := []string{
-			"states ['CONNECTED', 'SUSPENDED', 'LOST', 'CONNECTED']",
-			"new session differs True",
-			"ephemeral after expiry None",
-		}
-		if got := owner.wait(); strings.Join(got, "\n") != strings.Join(want, "\n") {
-			t.Fatalf("after expiry:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	testutil.ForEachZK(t, testutil.ZKOptions{TickTime: 500}, func(t *testing.T, srv *testutil.ZKServer) {
+		watcher := testutil.Connect(t, srv.Addr)
+		for _, how := range []string{"closed by another client", "timed out"} {
+			t.Run(how, func(t *testing.T) {
+				timeout := map[bool]string{true: "2", false: "10"}[how == "timed out"]
+				owner := startKazoo(t, "kazoo_session.py", srv.Addr, "expire", timeout)
+				f := strings.Fields(owner.expect("session "))
+				owner.expect("ready")
+				owner.signal(syscall.SIGSTOP)
+				if how == "timed out" {
+					gone := func() bool {
+						ok, _, err := watcher.Exists("/session-expire/eph")
+						return err == nil && !ok
+					}
+					if !testutil.WaitFor(gone, 30*time.Second) {
+						t.Fatal("the frozen client's session did not expire within 30s")
+					}
+				} else {
+					thief := startKazoo(t, "kazoo_session.py", srv.Addr, "close", f[1], f[2])
+					if got, want := strings.Join(thief.wait(), "\n"), "attached to the same session True\nsees mine owner is the session True\nclosed"; got != want {
+						t.Fatalf("second client:\n%s\nwant:\n%s", got, want)
+					}
+				}
+				owner.signal(syscall.SIGCONT)
+				owner.send("go")
+				want := []string{
+					"states ['CONNECTED', 'SUSPENDED', 'LOST', 'CONNECTED']",
+					"new session differs True",
+					"ephemeral after expiry None",
+				}
+				if got := owner.wait(); strings.Join(got, "\n") != strings.Join(want, "\n") {
+					t.Fatalf("after expiry:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+				}
+			})
 		}
 	})
 }

@@ -1,10 +1,11 @@
 """kazoo's session handling, driven step by step by the Go test.
 
-  expire HOSTS       connect, create an ephemeral, print "session <id> <pw>"
+  expire HOSTS T     connect with session timeout T seconds, create an ephemeral, print "session <id> <pw>"
                      and "ready", then wait for a line on stdin. Meanwhile the
                      Go test stops this process (SIGSTOP), ends the session
                      from a second client (the "close" mode below) and lets it
-                     go on (SIGCONT). Prints the states kazoo reported and
+                     go on (SIGCONT); or it waits until the server has
+                     expired the frozen session. Prints the states kazoo reported and
                      what is left of the old session.
   close HOSTS ID PW  attach to session ID (hex) with password PW (hex), print
                      what it sees, and close the session.
@@ -62,8 +63,10 @@ def watched_client(timeout):
 
 
 def expire():
-    zk, states = watched_client(10.0)
+    zk, states = watched_client(float(sys.argv[3]))
     zk.ensure_path(BASE)
+    if zk.exists(BASE + "/eph"):  # left by an earlier client's session
+        zk.delete(BASE + "/eph")
     zk.create(BASE + "/eph", b"mine", ephemeral=True)
     sid, pw = zk.client_id
     out("session", "%x" % sid, pw.hex())
