@@ -60,6 +60,8 @@ func TestGoZookeeper(t *testing.T) {
 		t.Run("lock", func(t *testing.T) { testLock(t, srv) })
 		t.Run("containers and ttl", func(t *testing.T) { testContainers(t, conn) })
 		t.Run("setWatches after reconnect", func(t *testing.T) { testSetWatches(t, srv, conn) })
+		t.Run("session timeout bounds", func(t *testing.T) { testTimeoutBounds(t, srv) })
+		t.Run("jute.maxbuffer", func(t *testing.T) { testMaxBuffer(t, srv, conn) })
 	})
 }
 
@@ -450,3 +452,66 @@ func (p *proxy) resume() {
 }
 
 func splitLines(s string) []string { return strings.Split(s, "\n") }
+
+// testTimeoutBounds asks for session timeouts outside the server's bounds
+// (2 and 20 ticks by default: 4 s and 40 s) and reads what was granted
+// from cons, parsed by go-zookeeper.
+func testTimeoutBounds(t *testing.T, srv *testutil.ZKServer) {
+	granted := map[int64]int32{}
+	for _, asked := range []time.Duration{time.Second, 100 * time.Second} {
+		c, _, err := zk.Connect([]string{srv.Addr}, asked, zk.WithLogger(nopLogger{}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close()
+		if !testutil.WaitFor(func() bool { return c.State() == zk.StateHasSession }, 20*time.Second) {
+			t.Fatalf("no session asking for %v", asked)
+		}
+		granted[c.SessionID()] = int32(map[time.Duration]int{time.Second: 4000, 100 * time.Second: 40000}[asked])
+	}
+	clients, _ := zk.FLWCons([]string{srv.Addr}, 5*time.Second)
+	seen := 0
+	for _, c := range clients[0].Clients {
+		if want, ok := granted[c.SessionID]; ok {
+			seen++
+			if c.Timeout != want {
+				t.Errorf("session %#x: to=%d, want %d", c.SessionID, c.Timeout, want)
+			}
+		}
+	}
+	if seen != len(granted) {
+		t.Errorf("cons lists %d of our %d sessions", seen, len(granted))
+	}
+}
+
+// testMaxBuffer writes data just under jute.maxbuffer (1 MiB - 1 for the
+// whole request) and then a request over it, which the server answers by
+// closing the connection; the session survives on the next connection.
+func testMaxBuffer(t *testing.T, srv *testutil.ZKServer, c *zk.Conn) {
+	big := make([]byte, 1<<20-1024)
+	for i := range big {
+		big[i] = byte('a' + i%26)
+	}
+	if _, err := c.Create("/big", big, 0, openACL); err != nil {
+		t.Fatalf("create with %d bytes: %v", len(big), err)
+	}
+	if data, stat, err := c.Get("/big"); err != nil || len(data) != len(big) || stat.DataLength != int32(len(big)) || string(data[:26]) != "abcdefghijklmnopqrstuvwxyz" {
+		t.Errorf("get /big: %d bytes, dataLength %d, %v", len(data), stat.DataLength, err)
+	}
+	sid := c.SessionID()
+	_, err := c.Set("/big", make([]byte, 1<<20), -1)
+	if err == nil {
+		t.Fatal("a 1 MiB setData was accepted over jute.maxbuffer")
+	}
+	if !testutil.WaitFor(func() bool { return c.State() == zk.StateHasSession }, 20*time.Second) || c.SessionID() != sid {
+		t.Fatalf("after the oversized request: state %v, session %#x (was %#x)", c.State(), c.SessionID(), sid)
+	}
+	if _, stat, err := c.Get("/big"); err != nil || stat.Version != 0 {
+		t.Errorf("/big after the refused set: version %d, %v", stat.Version, err)
+	}
+	// Both close the connection after reading the length; whether
+	// go-zookeeper then reports "connection closed" (seen with Apache) or
+	// a reset while it still writes the body (seen with Wharf, which
+	// closes sooner) is timing, so the error itself is not compared.
+	t.Logf("%s: oversized setData: %v", srv.Kind, err)
+}
