@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -145,7 +144,7 @@ func TestJudge(t *testing.T) {
 // ratios and targets without needing Wharf.
 func TestRunAgainstApacheZK(t *testing.T) {
 	testutil.Slow(t)
-	quick := []string{"-duration", "200ms", "-warmup", "50ms", "-fsync-n", "20", "-workers", "4", "-conns", "2", "-nodes", "20"}
+	quick := []string{"-duration", "200ms", "-warmup", "50ms", "-fsync-n", "20", "-workers", "4", "-conns", "2", "-nodes", "20", "-create-ops", "200"}
 
 	t.Run("only zk", func(t *testing.T) {
 		testutil.RequirePeer(t, "Apache ZooKeeper 3.8", zkproc.ApacheAvailable() == nil)
@@ -173,18 +172,22 @@ func TestRunAgainstApacheZK(t *testing.T) {
 		}
 	})
 
-	t.Run("both sides external", func(t *testing.T) {
-		srv := testutil.StartApacheZK(t, testutil.ZKOptions{})
-		pid := strconv.Itoa(srv.PID)
+	t.Run("both servers", func(t *testing.T) {
+		testutil.RequirePeer(t, "Apache ZooKeeper 3.8", zkproc.ApacheAvailable() == nil)
 		out := t.TempDir()
-		cfg, err := parseFlags(append([]string{"-workloads", "create,get", "-out", out, "-dir", t.TempDir(),
-			"-zk-addr", srv.Addr, "-zk-pid", pid, "-wharf-addr", srv.Addr, "-wharf-pid", pid}, quick...))
+		cfg, err := parseFlags(append([]string{"-workloads", "create,set", "-out", out, "-dir", t.TempDir(),
+			"-wharf-bin", testutil.BuildWharf(t)}, quick...))
 		if err != nil {
 			t.Fatal(err)
 		}
 		rep := runAndLoad(t, cfg, out)
 		if len(rep.Results) != 8 {
 			t.Fatalf("%d results", len(rep.Results))
+		}
+		for _, r := range rep.Results {
+			if r.Ops == 0 || r.Errors != 0 || r.P50us <= 0 || r.PeakRSSMiB <= 0 {
+				t.Errorf("implausible result %+v", r)
+			}
 		}
 		for _, tg := range rep.Targets {
 			if tg.Absent != "" || tg.Ratio <= 0 {
