@@ -418,6 +418,6 @@ func FuzzParseZooConfigBytes(f *testing.F) {
 		if err := c.Validate(); err != nil {
 			t.Fatalf("parsed config fails Validate: %v", err)
 		}
-		_ = c.ConfText(ConfRuntime{Quorum: c.Distributed()})
+		_ = c.QuorumConfigText()
 	})
 }
