@@ -452,7 +452,9 @@ func (k *core) takeSnapshot() {
 	data := k.tree.Snapshot()
 	data.Sessions = k.committedSessions()
 	zxid := k.lastApplied
+	k.srv.wg.Add(1)
 	go func() {
+		defer k.srv.wg.Done()
 		_, err := k.pers.log.WriteSnapshot(zxid, data)
 		k.post(evSnapshotDone{zxid: zxid, err: err})
 	}()
