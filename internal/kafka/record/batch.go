@@ -178,8 +178,21 @@ func (b Batch) SetPartitionLeaderEpoch(e int32) {
 
 // SetLogAppendTime marks the batch LogAppendTime with max timestamp ts and
 // recomputes the CRC (DefaultRecordBatch.setMaxTimestamp).
-func (b Batch) SetLogAppendTime(ts int64) {
-	attrs := b.Attributes() | TimestampTypeMask
+func (b Batch) SetLogAppendTime(ts int64) { b.SetMaxTimestamp(LogAppendTime, ts) }
+
+// SetMaxTimestamp is DefaultRecordBatch.setMaxTimestamp: it sets the
+// timestamp type and the max timestamp and recomputes the CRC, unless the
+// batch already says exactly that.
+func (b Batch) SetMaxTimestamp(t TimestampType, ts int64) {
+	if b.TimestampType() == t && b.MaxTimestamp() == ts {
+		return
+	}
+	// Kafka recomputes the attributes from what it knows, so unknown bits
+	// (7 and the high byte) are cleared.
+	attrs := b.Attributes() & (CompressionMask | TransactionalMask | ControlMask | DeleteHorizonMask)
+	if t == LogAppendTime {
+		attrs |= TimestampTypeMask
+	}
 	binary.BigEndian.PutUint16(b[offsetAttributes:], uint16(attrs))
 	binary.BigEndian.PutUint64(b[offsetMaxTimestamp:], uint64(ts))
 	binary.BigEndian.PutUint32(b[offsetCRC:], b.ComputeCRC())
