@@ -178,7 +178,7 @@ func kraftControlText(typ int16, value []byte) (string, *JavaException) {
 // offsetsParser is DumpLogSegments.OffsetsMessageParser.
 type offsetsParser struct{}
 
-func (offsetsParser) parse(r *record) (*string, *string, *JavaException) {
+func (offsetsParser) parse(r *logRecord) (*string, *string, *JavaException) {
 	if r.key == nil {
 		return nil, nil, rtErr("Failed to decode message at offset %d using offset topic decoder (message had a missing key)", r.offset)
 	}
@@ -302,7 +302,7 @@ type txnLogParser struct{}
 
 var txnStates = []string{"Empty", "Ongoing", "PrepareCommit", "PrepareAbort", "CompleteCommit", "CompleteAbort", "Dead", "PrepareEpochFence"}
 
-func (txnLogParser) parse(r *record) (*string, *string, *JavaException) {
+func (txnLogParser) parse(r *logRecord) (*string, *string, *JavaException) {
 	if r.key == nil {
 		return nil, nil, jexNull(exNullPointer)
 	}

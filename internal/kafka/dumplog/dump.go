@@ -242,7 +242,7 @@ func (d *dumper) dumpLog(f javaFile, printContents, deep bool, parser messagePar
 			return err
 		}
 		if deep {
-			err := d.forEachRecord(b, func(r *record) *JavaException {
+			err := d.forEachRecord(b, func(r *logRecord) *JavaException {
 				if lastOffset == -1 {
 					lastOffset = r.offset
 				} else if r.offset != lastOffset+1 {
@@ -284,7 +284,7 @@ func parseSnapshotName(name string) (int64, int32, bool) {
 	return off, int32(epoch), true
 }
 
-func (d *dumper) forEachRecord(b *fileBatch, fn func(*record) *JavaException) *JavaException {
+func (d *dumper) forEachRecord(b *fileBatch, fn func(*logRecord) *JavaException) *JavaException {
 	full, err := b.loadFull()
 	if err != nil {
 		return err
@@ -327,7 +327,7 @@ func (d *dumper) printBatchLevel(b *fileBatch, position int) *JavaException {
 }
 
 // printRecord prints one record line of a deep iteration.
-func (d *dumper) printRecord(b *fileBatch, r *record, printContents bool, parser messageParser, skipMeta bool) *JavaException {
+func (d *dumper) printRecord(b *fileBatch, r *logRecord, printContents bool, parser messageParser, skipMeta bool) *JavaException {
 	prefix := "| "
 	control := false
 	if b.magic >= 2 {

@@ -303,7 +303,7 @@ func (d *dumper) dumpTimeIndex(f javaFile, sanityOnly, verifyOnly bool) *JavaExc
 			record2(te.notFound, te.notFoundL, abs, e.offset, foundLast)
 		default:
 			maxTimestamp := int64(-1)
-			if err := d.forEachRecord(found, func(r *record) *JavaException {
+			if err := d.forEachRecord(found, func(r *logRecord) *JavaException {
 				maxTimestamp = max(maxTimestamp, r.timestamp)
 				return nil
 			}); err != nil {

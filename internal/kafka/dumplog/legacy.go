@@ -106,7 +106,7 @@ func (d *dumper) printLegacyBatchLevel(b *fileBatch, h []byte, position int) *Ja
 
 // forEachLegacyRecord is AbstractLegacyRecordBatch.iterator: the record
 // itself, or the records inside a compressed wrapper (DeepRecordsIterator).
-func forEachLegacyRecord(full []byte, inflate Decompress, fn func(*record) *JavaException) *JavaException {
+func forEachLegacyRecord(full []byte, inflate Decompress, fn func(*logRecord) *JavaException) *JavaException {
 	offset := int64(binary.BigEndian.Uint64(full))
 	outer := legacyRecord(full[logOverhead:])
 	if err := checkLegacyMagic(outer.magic()); err != nil {
@@ -196,12 +196,12 @@ func forEachLegacyRecord(full []byte, inflate Decompress, fn func(*record) *Java
 	return nil
 }
 
-func legacyToRecord(offset int64, lr legacyRecord, logAppendTime *int64) (*record, *JavaException) {
+func legacyToRecord(offset int64, lr legacyRecord, logAppendTime *int64) (*logRecord, *JavaException) {
 	key, value, err := lr.keyValue()
 	if err != nil {
 		return nil, err
 	}
-	r := &record{offset: offset, timestamp: lr.timestamp(), sequence: -1, key: key, value: value,
+	r := &logRecord{offset: offset, timestamp: lr.timestamp(), sequence: -1, key: key, value: value,
 		legacyValid: lr.valid(), legacyCRC: lr.crc()}
 	if logAppendTime != nil {
 		r.timestamp = *logAppendTime

@@ -9,7 +9,7 @@ import (
 // messageParser is DumpLogSegments.MessageParser: the key and payload text
 // printed for a record with --print-data-log (nil: not printed).
 type messageParser interface {
-	parse(r *record) (key, payload *string, err *JavaException)
+	parse(r *logRecord) (key, payload *string, err *JavaException)
 }
 
 // messageParser is DumpLogSegmentsOptions.messageParser, evaluated for
@@ -92,7 +92,7 @@ func (d *dumper) newDecoder(class string) (decoder, *JavaException) {
 
 type decoderParser struct{ key, value decoder }
 
-func (p decoderParser) parse(r *record) (*string, *string, *JavaException) {
+func (p decoderParser) parse(r *logRecord) (*string, *string, *JavaException) {
 	var key *string
 	if r.key != nil {
 		k, err := p.key(r.key)
@@ -112,7 +112,7 @@ func (p decoderParser) parse(r *record) (*string, *string, *JavaException) {
 }
 
 // controlRecordText is what a control record's line ends with.
-func controlRecordText(r *record) (string, *JavaException) {
+func controlRecordText(r *logRecord) (string, *JavaException) {
 	if r.key == nil {
 		return "", jexNull(exNullPointer)
 	}

@@ -314,7 +314,7 @@ func codecName(id byte) (string, *JavaException) {
 }
 
 // record is one decoded record.
-type record struct {
+type logRecord struct {
 	offset, timestamp int64
 	sequence          int32
 	key, value        []byte // nil is null
@@ -324,14 +324,14 @@ type record struct {
 	legacyCRC   uint32
 }
 
-func (r *record) keySize() int {
+func (r *logRecord) keySize() int {
 	if r.key == nil {
 		return -1
 	}
 	return len(r.key)
 }
 
-func (r *record) valueSize() int {
+func (r *logRecord) valueSize() int {
 	if r.value == nil {
 		return -1
 	}
@@ -345,7 +345,7 @@ type Decompress func(codec byte, data []byte) ([]byte, error)
 // uncompressed records are decoded one by one (so those before a corrupt
 // one are handled), compressed batches are fully decoded first, as
 // DefaultRecordBatch.iterator() does.
-func forEachV2Record(full []byte, inflate Decompress, fn func(*record) *JavaException) *JavaException {
+func forEachV2Record(full []byte, inflate Decompress, fn func(*logRecord) *JavaException) *JavaException {
 	if len(full) < v2HeaderSize {
 		return jexNull(exIndexOutOfBounds)
 	}
@@ -387,7 +387,7 @@ func forEachV2Record(full []byte, inflate Decompress, fn func(*record) *JavaExce
 		return asJava(derr)
 	}
 	stream := &cursor{b: data}
-	recs := make([]*record, 0, min(int(h.count), len(data)))
+	recs := make([]*logRecord, 0, min(int(h.count), len(data)))
 	for i := int32(0); i < h.count; i++ {
 		r, err := readRecordFromStream(stream, ctx)
 		if err != nil {
@@ -522,7 +522,7 @@ func (c *cursor) bytes(n int32) ([]byte, *JavaException) {
 
 // readRecordFromBuffer is DefaultRecord.readFrom(ByteBuffer) inside the
 // uncompressed iterator.
-func readRecordFromBuffer(c *cursor, ctx recordCtx) (*record, *JavaException) {
+func readRecordFromBuffer(c *cursor, ctx recordCtx) (*logRecord, *JavaException) {
 	size, err := c.varint()
 	if err != nil {
 		if err == errUnderflow {
@@ -535,7 +535,7 @@ func readRecordFromBuffer(c *cursor, ctx recordCtx) (*record, *JavaException) {
 
 // readRecordFromStream is DefaultRecord.readFrom(InputStream) inside the
 // compressed iterator: the body is copied into its own buffer first.
-func readRecordFromStream(s *cursor, ctx recordCtx) (*record, *JavaException) {
+func readRecordFromStream(s *cursor, ctx recordCtx) (*logRecord, *JavaException) {
 	premature := jex(exInvalidRecord, "Incorrect declared batch size, premature EOF reached")
 	var raw int32
 	for i := 0; i < 5; i++ {
@@ -571,7 +571,7 @@ func readRecordFromStream(s *cursor, ctx recordCtx) (*record, *JavaException) {
 }
 
 // readRecordBody is the private DefaultRecord.readFrom(buffer, size, ...).
-func readRecordBody(c *cursor, size int32, ctx recordCtx) (*record, *JavaException) {
+func readRecordBody(c *cursor, size int32, ctx recordCtx) (*logRecord, *JavaException) {
 	if int64(c.remaining()) < int64(size) {
 		return nil, jex(exInvalidRecord, "Invalid record size: expected %d bytes in record payload, but instead the buffer has only %d remaining bytes.", size, c.remaining())
 	}
@@ -582,7 +582,7 @@ func readRecordBody(c *cursor, size int32, ctx recordCtx) (*record, *JavaExcepti
 	return r, err
 }
 
-func readRecordFields(c *cursor, size int32, ctx recordCtx) (*record, *JavaException) {
+func readRecordFields(c *cursor, size int32, ctx recordCtx) (*logRecord, *JavaException) {
 	start := c.pos
 	if _, err := c.byte1(); err != nil { // attributes: unused
 		return nil, err
@@ -591,7 +591,7 @@ func readRecordFields(c *cursor, size int32, ctx recordCtx) (*record, *JavaExcep
 	if err != nil {
 		return nil, err
 	}
-	r := &record{timestamp: ctx.baseTimestamp + tsDelta}
+	r := &logRecord{timestamp: ctx.baseTimestamp + tsDelta}
 	if ctx.logAppendTime != nil {
 		r.timestamp = *ctx.logAppendTime
 	}
