@@ -20,13 +20,13 @@ import (
 const ts0 = int64(1700000000000)
 
 type fixtureBatch struct {
-	codec    record.Compression
-	epoch    int32
-	producer *[3]int64 // id, epoch, base sequence
-	txn      bool
-	control  *int32 // COMMIT marker with this coordinator epoch
-	logAppend int64 // LogAppendTime max timestamp when > 0
-	recs     []fixtureRecord
+	codec     record.Compression
+	epoch     int32
+	producer  *[3]int64 // id, epoch, base sequence
+	txn       bool
+	control   *int32 // COMMIT marker with this coordinator epoch
+	logAppend int64  // LogAppendTime max timestamp when > 0
+	recs      []fixtureRecord
 }
 
 type fixtureRecord struct {
