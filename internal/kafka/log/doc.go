@@ -1,0 +1,64 @@
+// Package log is a Kafka partition log on Kafka's exact on-disk format:
+// segments of record batches with their offset and time indexes, appended,
+// read (as file regions, for sendfile), rolled, retained, truncated,
+// flushed with group commit, and recovered after a crash — what Kafka's
+// UnifiedLog, LocalLog, LogSegment(s), LogLoader, OffsetIndex, TimeIndex
+// and LeaderEpochFileCache do, minus producer state, transactions and
+// tiered storage. The broker owns the high watermark, the checkpoint files
+// (internal/kafka/log/checkpoint) and the schedule; the log takes them as
+// arguments.
+//
+// # Layout
+//
+//	<log.dir>/<topic>-<partition>/             ParseDirName; also <..>.<uuid>-delete|-future|-stray
+//	    00000000000000000000.log                batches (segment.go has the format)
+//	    00000000000000000000.index              offset -> position (index.go)
+//	    00000000000000000000.timeindex          timestamp -> offset (index.go)
+//	    00000000000000123456.log ...            the next segment, named by its base offset
+//	    leader-epoch-checkpoint                 epoch start offsets (checkpoint package)
+//	    *.deleted                               segments waiting for file.delete.delay.ms
+//	    *.cleaned, *.swap                       the cleaner's segments being swapped in
+//
+// Other files there (producer snapshots, partition.metadata, .txnindex) are
+// left alone; a .txnindex moves with its segment when renamed.
+//
+// # Invariants
+//
+//   - Segments are sorted by base offset; every batch of a segment has
+//     offsets in [base, next segment's base) and lastOffset-base <= MaxInt32;
+//     offsets increase strictly from batch to batch.
+//   - Readers never see a partially written batch: a segment's readable
+//     size and the log end offset are published after the bytes are
+//     written, and every read is bounded by them.
+//   - Everything below the recovery point is durable (fsynced, directory
+//     entries included); the recovery point only moves forward by a
+//     completed flush, and back by a truncation, which is itself durable.
+//   - After Open, the log holds a prefix of what was ever appended at each
+//     offset: recovery keeps every valid batch up to the first invalid
+//     byte and nothing after it, and never invents a byte. Every segment
+//     not rescanned passed its sanity checks and lies below the recovery
+//     point.
+//   - The leader epoch cache's epochs and start offsets increase strictly
+//     and its start offsets lie in [log start, log end).
+//   - An I/O error that could leave memory and disk apart fails the log
+//     (ErrStorage): it refuses changes until closed and reopened. A failed
+//     data write is undone instead, when cutting the file back works.
+//
+// # Concurrency and lock order
+//
+// Appends and every other change are serialised by Log.mu; reads take no
+// log lock; flushes from any goroutine share fsyncs. Locks, outermost
+// first: Log.fmu, Log.mu, then the leaves (EpochCache.mu, Segment.mu,
+// index.mu, Log.delMu), never two leaves at once. No lock is held across a
+// call into the Scheduler's task.
+//
+// # Time and scheduling
+//
+// The log reads time only from Options.Clock and defers work only through
+// Options.Scheduler (deletion after file.delete.delay.ms, the flush of a
+// rolled segment); it starts no goroutine of its own, so thousands of
+// partitions cost memory, not threads. An inactive segment costs its open
+// files and a few hundred bytes: its indexes are read from the files on
+// demand; the active segment keeps at most about 16 KiB of each index in
+// memory.
+package log
