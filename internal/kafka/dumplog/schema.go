@@ -217,7 +217,12 @@ func defaultNode(t *ftype) jnode {
 	return jnumber("0")
 }
 
+// readArray is Readable.readArray (an unknown tagged field's size can be
+// negative: new byte[n] then throws).
 func (r *reader) readArray(n int32) ([]byte, *JavaException) {
+	if n < 0 {
+		return nil, jex("java.lang.NegativeArraySizeException", "%d", n)
+	}
 	if int(n) > r.c.remaining() {
 		return nil, rtErr("Error reading byte array of %d byte(s): only %d byte(s) available", n, r.c.remaining())
 	}
