@@ -229,17 +229,9 @@ func (d *dumper) dumpLog(f javaFile, printContents, deep bool, parser messagePar
 	}
 	validBytes := 0
 	lastOffset := int64(-1)
-	it := fr.batches()
-	for {
-		b, err := it.next()
-		if err != nil {
-			return err
-		}
-		if b == nil {
-			break
-		}
+	err = fr.each(func(b *fileBatch) (bool, *JavaException) {
 		if err := d.printBatchLevel(b, validBytes); err != nil {
-			return err
+			return true, err
 		}
 		if deep {
 			err := d.forEachRecord(b, func(r *logRecord) *JavaException {
@@ -252,10 +244,14 @@ func (d *dumper) dumpLog(f javaFile, printContents, deep bool, parser messagePar
 				return d.printRecord(b, r, printContents, parser, skipMeta)
 			})
 			if err != nil {
-				return err
+				return true, err
 			}
 		}
 		validBytes += b.sizeInBytes()
+		return false, nil
+	})
+	if err != nil {
+		return err
 	}
 	if trailing := fr.size - validBytes; trailing > 0 && maxBytes == maxInt32 {
 		d.printf("Found %d invalid bytes at the end of %s\n", trailing, name)

@@ -95,8 +95,9 @@ func (x *indexFile) lookup(target int64) offsetPosition {
 }
 
 // indexBase parses the base offset from the name and opens the segment's
-// log, in dumpIndex's and dumpTimeIndex's order.
-func (d *dumper) indexBase(f javaFile) (int64, string, *segment, func(), *JavaException) {
+// log, in dumpIndex's and dumpTimeIndex's order. It returns the segment's
+// path without its suffix.
+func (d *dumper) indexBase(f javaFile) (int64, string, *fileRecords, func(), *JavaException) {
 	prefix := firstDotName(f.Name())
 	base, err := parseJavaLong(prefix)
 	if err != nil {
@@ -107,20 +108,21 @@ func (d *dumper) indexBase(f javaFile) (int64, string, *segment, func(), *JavaEx
 	if err != nil {
 		return 0, "", nil, nil, err
 	}
-	return base, dir + "/" + prefix, seg, closeFn, nil
+	fr, err := openFileRecords(seg)
+	if err != nil {
+		closeFn()
+		return 0, "", nil, nil, err
+	}
+	return base, dir + "/" + prefix, fr, closeFn, nil
 }
 
 // dumpIndex is DumpLogSegments.dumpIndex.
 func (d *dumper) dumpIndex(f javaFile, sanityOnly, verifyOnly bool, maxMessageSize int) *JavaException {
-	base, _, seg, closeFn, err := d.indexBase(f)
+	base, _, fr, closeFn, err := d.indexBase(f)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	fr, err := openFileRecords(seg)
-	if err != nil {
-		return err
-	}
 	idx, err := d.openIndex(f, 8, base)
 	if err != nil {
 		return err
@@ -239,15 +241,11 @@ func record2(t *scalaTable[string], lists map[string][][2]int64, key string, a, 
 
 // dumpTimeIndex is DumpLogSegments.dumpTimeIndex.
 func (d *dumper) dumpTimeIndex(f javaFile, sanityOnly, verifyOnly bool) *JavaException {
-	base, prefixPath, seg, closeFn, err := d.indexBase(f)
+	base, prefixPath, fr, closeFn, err := d.indexBase(f)
 	if err != nil {
 		return err
 	}
 	defer closeFn()
-	fr, err := openFileRecords(seg)
-	if err != nil {
-		return err
-	}
 	offIdx, err := d.openIndex(newJavaFile(prefixPath+".index"), 8, base)
 	if err != nil {
 		return err
@@ -276,25 +274,19 @@ func (d *dumper) dumpTimeIndex(f javaFile, sanityOnly, verifyOnly bool) *JavaExc
 		if err != nil {
 			return err
 		}
+		// batches.find(_.lastOffset >= entry.offset)
 		var found *fileBatch
 		var foundLast int64
-		it := partial.batches()
-		for {
-			b, err := it.next()
-			if err != nil {
-				return err
-			}
-			if b == nil {
-				break
-			}
+		err = partial.each(func(b *fileBatch) (bool, *JavaException) {
 			last, err := batchLastOffset(b)
-			if err != nil {
-				return err
-			}
-			if last >= e.offset {
+			if err == nil && last >= e.offset {
 				found, foundLast = b, last
-				break
+				return true, nil
 			}
+			return err != nil, err
+		})
+		if err != nil {
+			return err
 		}
 		switch {
 		case found == nil:

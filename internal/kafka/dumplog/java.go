@@ -218,7 +218,9 @@ func javaString(b []byte) string {
 // malformedLen is how many bytes the JDK's UTF-8 decoder replaces with one
 // U+FFFD at the start of b, which does not start a valid sequence: a lead
 // byte followed by valid continuation bytes of an incomplete sequence is
-// replaced as a whole (the "maximal subpart" rule).
+// replaced as a whole (the "maximal subpart" rule), and an encoded
+// surrogate (ED A0..BF xx) is one malformed sequence of three bytes.
+// (internal/zk/acl has the same rule for ZooKeeper's strings.)
 func malformedLen(b []byte) int {
 	c := b[0]
 	var need int
@@ -228,10 +230,8 @@ func malformedLen(b []byte) int {
 		need = 1
 	case c == 0xE0:
 		need, lo = 2, 0xA0
-	case c >= 0xE1 && c <= 0xEC, c == 0xEE, c == 0xEF:
+	case c >= 0xE1 && c <= 0xEF:
 		need = 2
-	case c == 0xED:
-		need, hi = 2, 0x9F
 	case c == 0xF0:
 		need, lo = 3, 0x90
 	case c >= 0xF1 && c <= 0xF3:

@@ -189,7 +189,7 @@ func TestJavaString(t *testing.T) {
 		"\xff":         "\uFFFD",
 		"\xe2\x82":     "\uFFFD", // a truncated 3-byte sequence is one malformed input
 		"\xe2\x82\xac": "€",
-		"\xed\xa0\x80": "\uFFFD\uFFFD\uFFFD", // a surrogate: ED is not followed by A0 in UTF-8
+		"\xed\xa0\x80": "\uFFFD", // an encoded surrogate is one malformed sequence (JDK)
 		"\xf0\x9f\x98": "\uFFFD",
 		"a\xc3(b":      "a\uFFFD(b",
 	} {

@@ -93,6 +93,21 @@ func (fr *fileRecords) batches() *batchIter {
 	return &batchIter{fr: fr, pos: fr.start, end: end}
 }
 
+// each is `for (batch <- records.batches.asScala)`; fn ends the loop early
+// by returning stop.
+func (fr *fileRecords) each(fn func(b *fileBatch) (stop bool, err *JavaException)) *JavaException {
+	it := fr.batches()
+	for {
+		b, err := it.next()
+		if err != nil || b == nil {
+			return err
+		}
+		if stop, err := fn(b); stop || err != nil {
+			return err
+		}
+	}
+}
+
 type batchIter struct {
 	fr       *fileRecords
 	pos, end int
