@@ -7,7 +7,6 @@ import (
 	"io"
 	"io/fs"
 	"os"
-	"strconv"
 	"strings"
 	"syscall"
 )
@@ -207,9 +206,9 @@ func (d *dumper) dumpLog(f javaFile, printContents, deep bool, parser messagePar
 		if name == "bootstrap.checkpoint" {
 			d.printf("KRaft bootstrap snapshot\n")
 		} else {
-			off, epoch, ok := parseSnapshotName(name)
-			if !ok {
-				return jex(exNoSuchElement, "No value present")
+			off, epoch, err := parseSnapshotName(name)
+			if err != nil {
+				return err
 			}
 			d.printf("Snapshot end offset: %d, epoch: %d\n", off, epoch)
 		}
@@ -266,18 +265,26 @@ func (d *dumper) addPair(t *scalaTable[string], lists map[string][][2]int64, key
 	t.put(key, javaHash(key))
 }
 
-// parseSnapshotName is Snapshots.parse for "<%020d offset>-<%010d epoch>.checkpoint".
-func parseSnapshotName(name string) (int64, int32, bool) {
-	base := strings.TrimSuffix(name, ".checkpoint")
-	if len(base) != 31 || base[20] != '-' {
-		return 0, 0, false
+// parseSnapshotName is Snapshots.parse for a "<offset>-<epoch>.checkpoint"
+// name: the offset is the first 20 characters, the epoch characters 21 to
+// 30, whatever is between or around them.
+func parseSnapshotName(name string) (int64, int32, *JavaException) {
+	n := javaLen(name)
+	if n < 20 {
+		return 0, 0, jex(exStringIndex, "begin 0, end 20, length %d", n)
 	}
-	off, err1 := strconv.ParseInt(base[:20], 10, 64)
-	epoch, err2 := strconv.ParseInt(base[21:], 10, 32)
-	if err1 != nil || err2 != nil {
-		return 0, 0, false
+	off, err := parseJavaLong(name[:20])
+	if err != nil {
+		return 0, 0, err
 	}
-	return off, int32(epoch), true
+	if n < 31 {
+		return 0, 0, jex(exStringIndex, "begin 21, end 31, length %d", n)
+	}
+	epoch, ok := parseJavaInt(name[21:31])
+	if !ok {
+		return 0, 0, jex(exNumberFormat, "For input string: \"%s\"", name[21:31])
+	}
+	return off, epoch, nil
 }
 
 func (d *dumper) forEachRecord(b *fileBatch, fn func(*logRecord) *JavaException) *JavaException {

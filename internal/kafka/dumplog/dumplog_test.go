@@ -2,6 +2,7 @@ package dumplog
 
 import (
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -341,5 +342,47 @@ func TestDumpLogStringDecoderReplacesMalformedUTF8(t *testing.T) {
 	// new String(bytes, UTF_8): the truncated E2 82 is one U+FFFD, FF another
 	if !strings.HasSuffix(out, " payload: a\uFFFDb\uFFFDc\n") {
 		t.Errorf("stdout %q", out)
+	}
+}
+
+func TestDumpKRaftSnapshotCheckpoint(t *testing.T) {
+	dir := t.TempDir()
+	bl := record.NewBuilder(0, record.CompressionNone).SetControl(true)
+	if err := bl.AppendControlRecord(ts0, record.ControlSnapshotHeader, enc{}.i16(0).i64(10000).uv(0)); err != nil {
+		t.Fatal(err)
+	}
+	b, err := bl.Build()
+	if err != nil {
+		t.Fatal(err)
+	}
+	p := filepath.Join(dir, "00000000000000000100-0000000003.checkpoint")
+	if err := os.WriteFile(p, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, errOut, code := run(t, dir, "--deep-iteration", "--files", p)
+	if code != 0 || errOut != "" {
+		t.Fatalf("status %d stderr %q", code, errOut)
+	}
+	// dumpLog: "Snapshot end offset: N, epoch: E", and a SNAPSHOT_HEADER
+	// control record prints " SnapshotHeader <json>"
+	diff(t, "stdout", out, lines("Dumping "+p, "Snapshot end offset: 100, epoch: 3", batchLine(b, 0),
+		`| offset: 0 CreateTime: 1700000000000 keySize: 4 valueSize: 11 sequence: -1 headerKeys: [] SnapshotHeader {"version":0,"lastContainedLogTimestamp":10000}`))
+
+	for name, want := range map[string]string{
+		"bootstrap.checkpoint": "KRaft bootstrap snapshot\n",
+		"short.checkpoint":     "",
+	} {
+		p := filepath.Join(dir, name)
+		os.WriteFile(p, b, 0o644)
+		out, errOut, _ := run(t, dir, "--files", p)
+		if name == "short.checkpoint" {
+			if errOut != "Exception in thread \"main\" java.lang.StringIndexOutOfBoundsException: begin 0, end 20, length 16\n" {
+				t.Errorf("%s: %q", name, errOut)
+			}
+			continue
+		}
+		if !strings.HasPrefix(out, "Dumping "+p+"\n"+want) {
+			t.Errorf("%s: %q", name, out)
+		}
 	}
 }
