@@ -5,6 +5,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/wharf-project/wharf/internal/kafka/record"
@@ -296,6 +297,7 @@ func TestDumpLogCorruptBatch(t *testing.T) {
 
 func TestDumpLogFileNames(t *testing.T) {
 	dir := t.TempDir()
+
 	for _, tc := range []struct {
 		args           []string
 		stdout, stderr string
@@ -315,6 +317,8 @@ func TestDumpLogFileNames(t *testing.T) {
 		// the list is split on commas, trailing empty names dropped
 		{[]string{"--files", "x.a,y.b,,"}, "Dumping x.a\nDumping y.b\n", "Ignoring unknown file x.a\nIgnoring unknown file y.b\n", 0},
 		{[]string{"--files", "00000000000000000000.txnindex"}, "Dumping 00000000000000000000.txnindex\n", "", 0},
+		{[]string{"--files", "."}, "Dumping .\n", "Ignoring unknown file .\n", 0},
+
 	} {
 		out, errOut, code := run(t, dir, tc.args...)
 		if out != tc.stdout || errOut != tc.stderr || code != tc.code {
@@ -384,5 +388,13 @@ func TestDumpKRaftSnapshotCheckpoint(t *testing.T) {
 		if !strings.HasPrefix(out, "Dumping "+p+"\n"+want) {
 			t.Errorf("%s: %q", name, out)
 		}
+	}
+}
+
+func TestIOMessageIsTheLibcText(t *testing.T) {
+	// a directory named like a segment: reading it fails as the JVM's
+	// IOException("Is a directory")
+	if got := ioMessage(&os.PathError{Op: "read", Path: "x", Err: syscall.EISDIR}); got != "Is a directory" {
+		t.Errorf("got %q", got)
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"hash/crc32"
 	"io"
 	"math"
+	"strings"
+	"syscall"
 )
 
 // Reading a log segment as FileRecords and FileLogInputStream do: batches
@@ -39,6 +41,17 @@ func (s *segment) readFully(buf []byte, pos int64) (short bool, err error) {
 		return true, nil
 	}
 	return false, err
+}
+
+// ioMessage is the text of the IOException the JVM reports for a failed
+// read: the C library's message for the errno, as in "Is a directory".
+func ioMessage(err error) string {
+	var errno syscall.Errno
+	if errors.As(err, &errno) {
+		msg := errno.Error()
+		return strings.ToUpper(msg[:1]) + msg[1:]
+	}
+	return err.Error()
 }
 
 // fileRecords is a FileRecords: the whole file, or a slice of it.
@@ -122,7 +135,7 @@ func (it *batchIter) next() (*fileBatch, *JavaException) {
 	var h [headerSizeUpToMagic]byte
 	short, err := it.fr.seg.readFully(h[:], int64(it.pos))
 	if err != nil {
-		return nil, jex(exKafka, "java.io.IOException: %s", err)
+		return nil, jex(exKafka, "java.io.IOException: %s", ioMessage(err))
 	}
 	if short {
 		return nil, jex(exCorruptRecord, "Unexpected EOF while attempting to read the next batch")
