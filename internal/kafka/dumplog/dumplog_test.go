@@ -318,7 +318,6 @@ func TestDumpLogFileNames(t *testing.T) {
 		{[]string{"--files", "x.a,y.b,,"}, "Dumping x.a\nDumping y.b\n", "Ignoring unknown file x.a\nIgnoring unknown file y.b\n", 0},
 		{[]string{"--files", "00000000000000000000.txnindex"}, "Dumping 00000000000000000000.txnindex\n", "", 0},
 		{[]string{"--files", "."}, "Dumping .\n", "Ignoring unknown file .\n", 0},
-
 	} {
 		out, errOut, code := run(t, dir, tc.args...)
 		if out != tc.stdout || errOut != tc.stderr || code != tc.code {
