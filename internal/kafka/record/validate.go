@@ -288,7 +288,7 @@ func Validate(b Batch, opts ValidateOptions) (Summary, error) {
 			return Summary{}, err
 		}
 	}
-	w := walker{opts: &opts, batch: b, partial: compressedPath && inPlace}
+	w := walker{opts: opts, batch: b, partial: compressedPath && inPlace}
 	if err := w.walk(data); err != nil {
 		return Summary{}, err
 	}
@@ -297,7 +297,9 @@ func Validate(b Batch, opts ValidateOptions) (Summary, error) {
 	s.FirstTimestamp = w.first
 	s.OffsetsConsecutive = w.consecutive
 	s.UncompressedBytes += w.bytes
-	s.NeedsRebuild = compressedPath && (!inPlace || !w.consecutive || b.BaseOffset() != 0)
+	// A batch without records (possible only from a coordinator) has
+	// nothing to re-encode.
+	s.NeedsRebuild = compressedPath && w.count > 0 && (!inPlace || !w.consecutive || b.BaseOffset() != 0)
 	switch {
 	case opts.TimestampType == LogAppendTime:
 		s.MaxTimestamp, s.maxAtLast = opts.Now, true
@@ -325,29 +327,28 @@ func validateBatch(b Batch, opts *ValidateOptions) error {
 	if opts.Origin != OriginClient {
 		return nil
 	}
-	in := opts.inPartition()
 	fromOffsets := int64(b.LastOffsetDelta()) + 1
 	count := int64(b.RecordCount())
 	switch {
 	case fromOffsets <= 0:
-		return fmt.Errorf("%w: Batch has an invalid offset range: [%d, %d]%s", ErrInvalid, b.BaseOffset(), b.LastOffset(), in)
+		return fmt.Errorf("%w: Batch has an invalid offset range: [%d, %d]%s", ErrInvalid, b.BaseOffset(), b.LastOffset(), opts.inPartition())
 	case count <= 0:
-		return fmt.Errorf("%w: Invalid reported count for record batch: %d%s", ErrInvalid, count, in)
+		return fmt.Errorf("%w: Invalid reported count for record batch: %d%s", ErrInvalid, count, opts.inPartition())
 	case count != fromOffsets:
 		return fmt.Errorf("%w: Inconsistent batch offset range [%d, %d] and count of records %d%s",
-			ErrInvalid, b.BaseOffset(), b.LastOffset(), count, in)
+			ErrInvalid, b.BaseOffset(), b.LastOffset(), count, opts.inPartition())
 	case b.IsControl():
-		return fmt.Errorf("%w: Clients are not allowed to write control records%s", ErrInvalid, in)
+		return fmt.Errorf("%w: Clients are not allowed to write control records%s", ErrInvalid, opts.inPartition())
 	case b.HasProducerID() && b.BaseSequence() < 0:
 		return fmt.Errorf("%w: Invalid sequence number %d in record batch with producerId %d%s",
-			ErrInvalid, b.BaseSequence(), b.ProducerID(), in)
+			ErrInvalid, b.BaseSequence(), b.ProducerID(), opts.inPartition())
 	}
 	return nil
 }
 
 // walker walks a batch's records for Validate.
 type walker struct {
-	opts        *ValidateOptions
+	opts        ValidateOptions
 	batch       Batch
 	partial     bool // Kafka's skipKeyValueIterator: records print as PartialDefaultRecord
 	count       int32
@@ -361,7 +362,7 @@ type walker struct {
 func (w *walker) walk(data []byte) error {
 	it := w.batch.Iter(data)
 	w.first, w.max, w.consecutive = NoTimestamp, NoTimestamp, true
-	opts := w.opts
+	opts := &w.opts
 	checkTS := opts.TimestampType == CreateTime
 	batchLAT := w.batch.IsLogAppendTime()
 	var r Record

@@ -9,9 +9,6 @@ package record
 // the number of bytes read, or 0 when b ends first or the 5th byte carries a
 // continuation bit.
 func readUvarint32(b []byte) (v uint32, n int) {
-	if len(b) > 0 && b[0] < 0x80 {
-		return uint32(b[0]), 1
-	}
 	var shift uint
 	for i := 0; i < 5; i++ {
 		if i >= len(b) {
@@ -33,18 +30,25 @@ func readUvarint32(b []byte) (v uint32, n int) {
 	return 0, 0 // unreachable
 }
 
-// readVarint decodes a zig-zag varint (int32).
+// readVarint decodes a zig-zag varint (int32); one-byte values stay
+// inline.
 func readVarint(b []byte) (int32, int) {
+	if len(b) != 0 && b[0] < 0x80 {
+		return int32(b[0]>>1) ^ -int32(b[0]&1), 1
+	}
 	u, n := readUvarint32(b)
 	return int32(u>>1) ^ -int32(u&1), n
 }
 
 // readVarlong decodes a zig-zag varlong (int64) of at most 10 bytes.
 func readVarlong(b []byte) (int64, int) {
-	if len(b) > 0 && b[0] < 0x80 {
-		u := uint64(b[0])
-		return int64(u>>1) ^ -int64(u&1), 1
+	if len(b) != 0 && b[0] < 0x80 {
+		return int64(b[0]>>1) ^ -int64(b[0]&1), 1
 	}
+	return readVarlongSlow(b)
+}
+
+func readVarlongSlow(b []byte) (int64, int) {
 	var u uint64
 	var shift uint
 	for i := 0; i < 10; i++ {
