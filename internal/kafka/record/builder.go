@@ -266,36 +266,40 @@ func appendBytesField(dst, b []byte) []byte {
 // Build returns the batch, or nil when no record was appended (Kafka's
 // MemoryRecords.EMPTY).
 func (bl *Builder) Build() (Batch, error) {
-	return bl.AppendTo(nil)
+	out, err := bl.AppendTo(nil)
+	if err != nil || len(out) == 0 {
+		return nil, err
+	}
+	return Batch(out), nil
 }
 
-// AppendTo appends the batch to dst.
-func (bl *Builder) AppendTo(dst []byte) (Batch, error) {
+// AppendTo appends the batch to dst (nothing when no record was appended);
+// the batch is the returned slice from len(dst) on.
+func (bl *Builder) AppendTo(dst []byte) ([]byte, error) {
 	if bl.err != nil {
-		return nil, bl.err
+		return dst, bl.err
 	}
 	if bl.transactional && bl.producerID == NoProducerID {
-		return nil, bl.fail("Cannot write transactional messages without a valid producer ID")
+		return dst, bl.fail("Cannot write transactional messages without a valid producer ID")
 	}
 	if bl.producerID != NoProducerID {
 		if bl.producerEpoch == NoProducerEpoch {
-			return nil, bl.fail("Invalid negative producer epoch")
+			return dst, bl.fail("Invalid negative producer epoch")
 		}
 		if bl.baseSequence < 0 && !bl.control {
-			return nil, bl.fail("Invalid negative sequence number used")
+			return dst, bl.fail("Invalid negative sequence number used")
 		}
 	}
 	if bl.count == 0 {
-		return nil, nil
+		return dst, nil
 	}
 	start := len(dst)
-	dst = grow(dst, HeaderSize+len(bl.records))
-	dst = dst[:start+HeaderSize]
-	var err error
-	if dst, err = Compress(dst, bl.codec, bl.level, bl.records); err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrBuild, err)
+	out := grow(dst, HeaderSize+len(bl.records))
+	out, err := Compress(out[:start+HeaderSize], bl.codec, bl.level, bl.records)
+	if err != nil {
+		return dst, fmt.Errorf("%w: %v", ErrBuild, err)
 	}
-	b := Batch(dst[start:])
+	b := Batch(out[start:])
 	maxTS := bl.maxTimestamp
 	if bl.tsType == LogAppendTime {
 		maxTS = bl.logAppendTime
@@ -324,7 +328,7 @@ func (bl *Builder) AppendTo(dst []byte) (Batch, error) {
 		producerID: bl.producerID, producerEpoch: bl.producerEpoch, baseSequence: bl.baseSequence,
 		count: bl.count,
 	})
-	return b, nil
+	return out, nil
 }
 
 // header is the fields DefaultRecordBatch.writeHeader writes.

@@ -18,17 +18,25 @@ import (
 // snappy-java instance of the problem).
 const DefaultMaxUncompressed = 64 << 20
 
-// zstdMaxWindow is zstd-jni's default ZSTD_WINDOWLOG_LIMIT_DEFAULT (27):
-// Kafka's reader refuses frames that need a larger window.
-const zstdMaxWindow = 1 << 27
-
-// zstdPoolWindow: decoders whose last frame needed a larger window are
-// dropped instead of pooled, so one odd batch does not pin its buffers.
-const zstdPoolWindow = 8 << 20
+// zstd windows. zstd-jni refuses frames whose window exceeds
+// ZSTD_WINDOWLOG_LIMIT_DEFAULT (2^27) and allocates the window up front, as
+// the streaming decoder here does: a 20-byte frame can ask for 128 MiB.
+// So a window may exceed zstdFreeWindow only up to the caller's output
+// limit (and never zstdMaxWindow). Producers' frames use far less (the
+// window of a streamed frame is 2 MiB at the default level 3, 8 MiB at
+// level 19); only levels 20-22 streamed without a size go beyond.
+// Decoders that needed more than zstdFreeWindow are not pooled.
+const (
+	zstdMaxWindow  = 1 << 27
+	zstdFreeWindow = 8 << 20
+)
 
 // Compress appends src compressed with c, framed as Kafka's Java client
-// frames it, to dst. level 0 is the codec's default (gzip 6, lz4 9 — the
-// fast compressor —, zstd 3); other levels are Kafka's compression.*.level.
+// frames it, to dst. level 0 is the codec's default; otherwise it is
+// Kafka's compression.<codec>.level: gzip 1..9, zstd -131072..22, lz4
+// 1..17 where, as in Kafka, 9 is the fast compressor and any other level
+// the high-compression one (its search depth capped at pierrec/lz4's
+// Level9). Snappy has no levels.
 func Compress(dst []byte, c Compression, level int, src []byte) ([]byte, error) {
 	switch c {
 	case CompressionNone:
@@ -137,6 +145,7 @@ func gzipDecompress(dst, src []byte, limit int) ([]byte, error) {
 	}
 	defer gzipReaders.Put(gr)
 	gr.src.Reset(src)
+	defer gr.src.Reset(nil) // do not keep the caller's bytes in the pool
 	if err := gr.z.Reset(&gr.src); err != nil {
 		return dst, err
 	}
@@ -211,8 +220,9 @@ func zstdEncoder(level int) (*zstd.Encoder, error) {
 }
 
 type zstdReader struct {
-	d   *zstd.Decoder
-	src bytes.Reader
+	d      *zstd.Decoder
+	src    bytes.Reader
+	window uint64 // the decoder's max window
 }
 
 var zstdReaders sync.Pool
@@ -222,25 +232,34 @@ var zstdReaders sync.Pool
 // output stops at the limit.
 func zstdDecompress(dst, src []byte, limit int) ([]byte, error) {
 	zr, _ := zstdReaders.Get().(*zstdReader)
+	window := uint64(min(max(limit-len(dst), zstdFreeWindow), zstdMaxWindow))
 	if zr == nil {
 		d, err := zstd.NewReader(nil,
 			zstd.WithDecoderConcurrency(1),
 			zstd.WithDecoderLowmem(true),
-			zstd.WithDecoderMaxWindow(zstdMaxWindow),
+			zstd.WithDecoderMaxWindow(window),
 		)
 		if err != nil {
 			return dst, err
 		}
-		zr = &zstdReader{d: d}
+		zr = &zstdReader{d: d, window: window}
 	}
 	zr.src.Reset(src)
-	if err := zr.d.Reset(&zr.src); err != nil {
+	var err error
+	if window != zr.window {
+		zr.window = window
+		err = zr.d.ResetWithOptions(&zr.src, zstd.WithDecoderMaxWindow(window))
+	} else {
+		err = zr.d.Reset(&zr.src)
+	}
+	if err != nil {
 		zr.d.Close()
 		return dst, err
 	}
-	dst, err := readBounded(dst, zr.d, limit)
+	dst, err = readBounded(dst, zr.d, limit)
+	zr.src.Reset(nil)
 	var h zstd.Header
-	if zr.d.Reset(nil) == nil && h.Decode(src) == nil && h.WindowSize <= zstdPoolWindow {
+	if zr.d.Reset(nil) == nil && (h.Decode(src) != nil || h.WindowSize <= zstdFreeWindow) {
 		zstdReaders.Put(zr)
 	} else {
 		zr.d.Close()

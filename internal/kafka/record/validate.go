@@ -114,14 +114,16 @@ type Summary struct {
 	// also LogValidator's maxTimestampMs, for the time index.
 	TimestampType TimestampType
 	MaxTimestamp  int64
-	// FirstTimestamp is the first record's timestamp (the base timestamp
-	// when records were not walked).
+	// FirstTimestamp is the first record's timestamp as it will read once
+	// assigned (Now under LogAppendTime; the base timestamp when records
+	// were not walked).
 	FirstTimestamp int64
 	// RecordsChecked is false when the records were not walked
 	// (OriginReplication, or the SkipCompressedRecords fast path).
 	RecordsChecked bool
-	// OffsetsConsecutive: every record's offset delta equals its index.
-	// Kafka does not check this for uncompressed batches.
+	// OffsetsConsecutive: every record's offset delta equals its index
+	// (false when the records were not walked). Kafka does not look at
+	// this for uncompressed batches.
 	OffsetsConsecutive bool
 	// NeedsRebuild: Kafka would not append this batch as is but re-encode it
 	// (Rebuild): compressed records whose offsets are not 0..n-1, or a
@@ -288,7 +290,9 @@ func Validate(b Batch, opts ValidateOptions) (Summary, error) {
 			return Summary{}, err
 		}
 	}
-	w := walker{opts: opts, batch: b, partial: compressedPath && inPlace}
+	// Kafka's skipKeyValueIterator, used for compressed in-place batches,
+	// yields PartialDefaultRecords, which its messages show.
+	w := walker{opts: opts, batch: b, partial: c != CompressionNone && inPlace}
 	if err := w.walk(data); err != nil {
 		return Summary{}, err
 	}
@@ -302,7 +306,7 @@ func Validate(b Batch, opts ValidateOptions) (Summary, error) {
 	s.NeedsRebuild = compressedPath && w.count > 0 && (!inPlace || !w.consecutive || b.BaseOffset() != 0)
 	switch {
 	case opts.TimestampType == LogAppendTime:
-		s.MaxTimestamp, s.maxAtLast = opts.Now, true
+		s.MaxTimestamp, s.FirstTimestamp, s.maxAtLast = opts.Now, opts.Now, true
 	case compressedPath:
 		s.MaxTimestamp, s.maxAtLast = w.max, !s.NeedsRebuild || w.max != NoTimestamp
 	default:
@@ -314,10 +318,9 @@ func Validate(b Batch, opts ValidateOptions) (Summary, error) {
 // shallowClientSummary is the SkipCompressedRecords fast path: the header
 // stands in for the records.
 func shallowClientSummary(s Summary, opts *ValidateOptions) Summary {
-	s.OffsetsConsecutive = true // as far as the header tells: count == lastOffsetDelta+1
-	s.maxAtLast = true          // Kafka's compressed in-place path reports the last offset
+	s.maxAtLast = true // Kafka's compressed in-place path reports the last offset
 	if opts.TimestampType == LogAppendTime {
-		s.MaxTimestamp = opts.Now
+		s.MaxTimestamp, s.FirstTimestamp = opts.Now, opts.Now
 	}
 	return s
 }
