@@ -130,7 +130,8 @@ type Summary struct {
 	// topic codec other than the batch's.
 	NeedsRebuild bool
 	// UncompressedBytes is the header plus the records before compression
-	// (RecordValidationStats.temporaryMemoryBytes).
+	// (RecordValidationStats.temporaryMemoryBytes); 0 when the records were
+	// not walked.
 	UncompressedBytes int
 	maxAtLast         bool
 }
@@ -251,7 +252,6 @@ func Validate(b Batch, opts ValidateOptions) (Summary, error) {
 		TimestampType:     b.TimestampType(),
 		MaxTimestamp:      b.MaxTimestamp(),
 		FirstTimestamp:    b.BaseTimestamp(),
-		UncompressedBytes: HeaderSize,
 	}
 	if opts.Origin == OriginReplication {
 		s.maxAtLast = s.MaxTimestamp > NoTimestamp
@@ -300,7 +300,7 @@ func Validate(b Batch, opts ValidateOptions) (Summary, error) {
 	s.Count = w.count
 	s.FirstTimestamp = w.first
 	s.OffsetsConsecutive = w.consecutive
-	s.UncompressedBytes += w.bytes
+	s.UncompressedBytes = HeaderSize + w.bytes
 	// A batch without records (possible only from a coordinator) has
 	// nothing to re-encode.
 	s.NeedsRebuild = compressedPath && w.count > 0 && (!inPlace || !w.consecutive || b.BaseOffset() != 0)

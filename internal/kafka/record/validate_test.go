@@ -329,7 +329,7 @@ func TestValidateLogAppendTime(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if s.MaxTimestamp != now || s.TimestampType != LogAppendTime || s.ShallowOffsetOfMaxTimestamp(5) != 5 {
+		if s.MaxTimestamp != now || s.FirstTimestamp != now || s.TimestampType != LogAppendTime || s.ShallowOffsetOfMaxTimestamp(5) != 5 {
 			t.Fatalf("%s: %+v", c, s)
 		}
 		s.Assign(b, 0, 0)
@@ -374,7 +374,7 @@ func TestValidateReplicationChecksOnlyTheHeader(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if s.RecordsChecked || s.MaxTimestamp != now || s.ShallowOffsetOfMaxTimestamp(104) != 104 {
+		if s.RecordsChecked || s.UncompressedBytes != 0 || s.MaxTimestamp != now || s.ShallowOffsetOfMaxTimestamp(104) != 104 {
 			t.Fatalf("%s: %+v", name, s)
 		}
 		// The client path refuses both.
