@@ -245,13 +245,13 @@ func Validate(b Batch, opts ValidateOptions) (Summary, error) {
 		return Summary{}, fmt.Errorf("%w: Unknown compression type id: %d", ErrCompression, c)
 	}
 	s := Summary{
-		Size:              len(b),
-		Compression:       c,
-		Count:             b.RecordCount(),
-		LastOffsetDelta:   b.LastOffsetDelta(),
-		TimestampType:     b.TimestampType(),
-		MaxTimestamp:      b.MaxTimestamp(),
-		FirstTimestamp:    b.BaseTimestamp(),
+		Size:            len(b),
+		Compression:     c,
+		Count:           b.RecordCount(),
+		LastOffsetDelta: b.LastOffsetDelta(),
+		TimestampType:   b.TimestampType(),
+		MaxTimestamp:    b.MaxTimestamp(),
+		FirstTimestamp:  b.BaseTimestamp(),
 	}
 	if opts.Origin == OriginReplication {
 		s.maxAtLast = s.MaxTimestamp > NoTimestamp
