@@ -89,7 +89,7 @@ type leaderBatch struct {
 func (l *Log) validateOptions(cfg *Config, origin Origin, now int64) record.ValidateOptions {
 	o := record.ValidateOptions{
 		Origin:               record.OriginClient,
-		Partition:            l.tp.String(),
+		Partition:            l.name,
 		Compacted:            cfg.CleanupPolicy.Compact(),
 		TimestampType:        record.TimestampType(cfg.MessageTimestampType),
 		Now:                  now,

@@ -32,7 +32,9 @@ func (l *Log) Flush(upTo int64) error {
 		if !l.flushing {
 			break
 		}
+		l.flushWaiters++
 		l.fcond.Wait()
+		l.flushWaiters--
 	}
 	l.flushing = true
 	l.fmu.Unlock()

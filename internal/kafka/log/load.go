@@ -52,7 +52,7 @@ func Open(fsys vfs.FS, dir string, cfg Config, opts Options) (*Log, error) {
 		return nil, err
 	}
 	l := &Log{
-		fs: fsys, dir: dir, tp: tp, kind: kind, opts: opts,
+		fs: fsys, dir: dir, tp: tp, name: tp.String(), kind: kind, opts: opts,
 		logger:         opts.Logger.With("partition", tp.String()),
 		pendingDeletes: map[*Segment]struct{}{},
 	}

@@ -32,6 +32,7 @@ type Log struct {
 	fs     vfs.FS
 	dir    string
 	tp     TopicPartition
+	name   string // tp.String(), for messages
 	kind   DirKind
 	opts   Options
 	logger *slog.Logger
@@ -52,11 +53,12 @@ type Log struct {
 	failure  error // a storage failure: the log only closes now
 	closed   bool
 
-	fmu         sync.Mutex
-	fcond       sync.Cond
-	flushing    bool
-	flushErr    error
-	flushClosed bool
+	fmu          sync.Mutex
+	fcond        sync.Cond
+	flushing     bool
+	flushErr     error
+	flushClosed  bool
+	flushWaiters int // callers waiting for a flush in progress
 
 	delMu          sync.Mutex
 	pendingDeletes map[*Segment]struct{}

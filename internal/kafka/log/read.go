@@ -46,33 +46,52 @@ func (l *Log) Read(startOffset int64, maxBytes int, upperBound int64, minOneBatc
 	if maxBytes < 0 {
 		return FetchData{}, fmt.Errorf("%w: invalid max size %d for log read", ErrInvalidArgument, maxBytes)
 	}
+	for {
+		fd, retry, err := l.read(startOffset, maxBytes, upperBound, minOneBatch)
+		if !retry {
+			return fd, err
+		}
+	}
+}
+
+// read is one attempt of Read; retry is set when a segment it read was
+// deleted (and its files closed) under it: the log has moved on, and a new
+// attempt sees where.
+func (l *Log) read(startOffset int64, maxBytes int, upperBound int64, minOneBatch bool) (fd FetchData, retry bool, err error) {
+	var cur *Segment
+	defer func() {
+		if err != nil && cur != nil && cur.deleted.Load() {
+			retry = true
+		}
+	}()
 	leo := l.logEnd.Load()
 	segs := *l.segs.Load()
 	ls := l.logStart.Load()
 	i := floorSegment(segs, startOffset)
 	if startOffset < ls || startOffset > leo || i < 0 {
-		return FetchData{}, fmt.Errorf("%w: offset %d, log start offset %d, log end offset %d",
+		return FetchData{}, false, fmt.Errorf("%w: offset %d, log start offset %d, log end offset %d",
 			ErrOffsetOutOfRange, startOffset, ls, leo)
 	}
 	bound := min(upperBound, leo)
 	if startOffset >= bound {
+		cur = segs[i]
 		meta, err := l.offsetMetadata(segs, i, startOffset, leo)
-		return FetchData{Start: meta}, err
+		return FetchData{Start: meta}, false, err
 	}
 	for ; i < len(segs); i++ {
-		s := segs[i]
+		cur = segs[i]
 		maxPos, err := l.boundPosition(segs, i, bound, leo)
 		if err != nil {
-			return FetchData{}, err
+			return FetchData{}, false, err
 		}
-		fd, found, err := s.read(startOffset, int64(maxBytes), maxPos, minOneBatch)
+		fd, found, err := cur.read(startOffset, int64(maxBytes), maxPos, minOneBatch)
 		if err != nil || found {
-			return fd, err
+			return fd, false, err
 		}
 	}
 	// Every batch at or above startOffset is gone (deleted under us, or
 	// compacted away): an empty read at the log end.
-	return FetchData{Start: l.LogEndOffsetMetadata()}, nil
+	return FetchData{Start: l.LogEndOffsetMetadata()}, false, nil
 }
 
 // offsetMetadata locates offset, which is below leo, or leo itself.

@@ -187,10 +187,16 @@ func (s *Segment) String() string {
 // the last offset of the first batch holding it ((-1, base) for none).
 func (s *Segment) MaxTimestampSoFar() TimestampOffset {
 	s.mu.Lock()
+	if s.maxTsKnown {
+		defer s.mu.Unlock()
+		return s.maxTs
+	}
+	s.mu.Unlock()
+	last := s.ti.lastEntry() // not under s.mu: leaf locks are never nested
+	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.maxTsKnown {
-		s.maxTs = s.ti.lastEntry()
-		s.maxTsKnown = true
+		s.maxTs, s.maxTsKnown = last, true
 	}
 	return s.maxTs
 }
@@ -381,8 +387,10 @@ func (s *Segment) batchEnd(from, limit int64) (int64, error) {
 	}
 }
 
-// readNextOffset is the offset after the segment's last batch, or its base
-// when empty (LogSegment.readNextOffset): a scan from the last index entry.
+// NextOffset is the offset after the segment's last batch, or its base when
+// empty (LogSegment.readNextOffset): a scan from the last index entry.
+func (s *Segment) NextOffset() (int64, error) { return s.readNextOffset() }
+
 func (s *Segment) readNextOffset() (int64, error) {
 	s.oi.mu.RLock()
 	last := s.oi.lastOffset
