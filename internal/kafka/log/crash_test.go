@@ -40,7 +40,12 @@ func crashRun(t *testing.T, steps []step, target int64, cfgs []vfs.CrashCloneCfg
 // holds every batch that was durable (below the checkpointed recovery
 // point), nothing that was never written, and works afterwards.
 func TestCrashAtEveryWriteAndSync(t *testing.T) {
-	steps := standardWorkload()
+	for name, steps := range map[string][]step{"standard": standardWorkload(), "cleaner": cleanerWorkload()} {
+		t.Run(name, func(t *testing.T) { crashAtEveryOperation(t, steps) })
+	}
+}
+
+func crashAtEveryOperation(t *testing.T, steps []step) {
 	hook, _, _ := crashRun(t, steps, 0, nil)
 	total := hook.count.Load()
 	if total < 100 {
@@ -55,18 +60,21 @@ func TestCrashAtEveryWriteAndSync(t *testing.T) {
 		hook, snaps, final := crashRun(t, steps, n, cfgs)
 		k := slices.IndexFunc(snaps, func(s snapshot) bool { return s.opsEnd >= n })
 		prev := snapshot{m: newModel()}
-		if k > 0 {
+		switch {
+		case k > 0:
 			prev = snaps[k-1]
+		case k < 0: // during the final Close
+			prev = snaps[len(snaps)-1]
 		}
 		mustBelow := prev.ckptRP
 		maxLogStart := prev.m.maxLogStart
 		if k >= 0 {
-			if steps[k].truncTo > 0 || steps[k].name == "truncate(0)" {
+			if steps[k].truncates {
 				mustBelow = min(mustBelow, steps[k].truncTo)
 			}
 			maxLogStart = max(maxLogStart, steps[k].startTo)
 		}
-		m := &model{batches: prev.m.batches, history: final.history}
+		m := &model{batches: prev.m.batches, logStart: prev.m.logStart, history: final.history}
 		for i, clone := range hook.clones {
 			e := openOn(t, clone, workloadConfig(), Options{RecoveryPoint: prev.ckptRP, LogStartOffset: prev.ckptLS})
 			func() {

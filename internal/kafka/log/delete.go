@@ -48,7 +48,7 @@ func (l *Log) removeDeleted(segs []*Segment) {
 			continue
 		}
 		if err := s.removeFiles(); err != nil {
-			l.logger.Warn("removing deleted segment", "dir", l.dir, "base", s.base, "err", err)
+			l.logger.Warn("removing deleted segment", "segment", s.LogPath(), "err", err)
 		}
 	}
 }

@@ -48,9 +48,16 @@
 //
 // Appends and every other change are serialised by Log.mu; reads take no
 // log lock; flushes from any goroutine share fsyncs. Locks, outermost
-// first: Log.fmu, Log.mu, then the leaves (EpochCache.mu, Segment.mu,
-// index.mu, Log.delMu), never two leaves at once. No lock is held across a
-// call into the Scheduler's task.
+// first; a lock is only ever taken while holding locks above it:
+//
+//	Log.fmu                      flush coordination; never held across I/O
+//	Log.mu                       the writer
+//	Segment.mu -> index.mu       a segment's lazy fields, then one index
+//	EpochCache.mu -> the checkpoint file's own lock
+//	Log.delMu                    segments waiting for removal
+//
+// No lock is held while a Scheduler task runs, and ScheduleOnce must not
+// run its task before returning.
 //
 // # Time and scheduling
 //

@@ -105,6 +105,13 @@ func (c *EpochCache) writeLocked() error {
 	return nil
 }
 
+// setCheckpoint moves the cache to another file (after a directory rename).
+func (c *EpochCache) setCheckpoint(cp EpochCheckpoint) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.cp = cp
+}
+
 // LatestEpoch returns the newest epoch.
 func (c *EpochCache) LatestEpoch() (int32, bool) {
 	c.mu.RLock()
@@ -272,4 +279,16 @@ func (c *EpochCache) Clear() error {
 	defer c.mu.Unlock()
 	c.entries = nil
 	return c.writeLocked()
+}
+
+// EndOffsetForEpoch answers OffsetsForLeaderEpoch for this log
+// (UnifiedLog.endOffsetForEpoch): the largest epoch <= epoch and where it
+// ended, the log end offset for the latest epoch. ok is false when the
+// cache has no answer (the follower then truncates by high watermark).
+func (l *Log) EndOffsetForEpoch(epoch int32) (foundEpoch int32, endOffset int64, ok bool) {
+	e, o := l.epochs.EndOffsetFor(epoch, l.LogEndOffset())
+	if o == UndefinedEpochOffset {
+		return UndefinedEpoch, UndefinedEpochOffset, false
+	}
+	return e, o, true
 }

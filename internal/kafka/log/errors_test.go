@@ -15,7 +15,12 @@ import (
 // nothing never written. An error must come back as an error: the run is
 // compared with a fault-free one.
 func TestInjectedErrorsNeverCorrupt(t *testing.T) {
-	steps := standardWorkload()
+	for name, steps := range map[string][]step{"standard": standardWorkload(), "cleaner": cleanerWorkload()} {
+		t.Run(name, func(t *testing.T) { injectAtEveryOperation(t, steps) })
+	}
+}
+
+func injectAtEveryOperation(t *testing.T, steps []step) {
 	hook, _, _ := crashRun(t, steps, 0, nil)
 	total := hook.count.Load()
 	for n := int64(0); n < total; n++ {

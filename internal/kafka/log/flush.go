@@ -63,7 +63,7 @@ func (l *Log) FlushIfDue(now int64) error {
 type flushPlan struct {
 	segs        []*Segment
 	withIndexes []bool
-	dir         bool
+	dir         string // the directory to sync, if any
 	target      int64  // the recovery point once done
 	gen         uint64 // truncGen when planned
 }
@@ -85,7 +85,9 @@ func (l *Log) planFlushLocked(closing bool) flushPlan {
 		p.segs = append(p.segs, s)
 		p.withIndexes = append(p.withIndexes, closing || i < len(segs)-1)
 	}
-	p.dir = l.dirDirty || closing
+	if l.dirDirty || closing {
+		p.dir = l.dir
+	}
 	l.dirDirty = false
 	return p
 }
@@ -101,8 +103,8 @@ func (l *Log) runFlush(p flushPlan) error {
 			return err
 		}
 	}
-	if p.dir {
-		return l.fs.SyncDir(l.dir)
+	if p.dir != "" {
+		return l.fs.SyncDir(p.dir)
 	}
 	return nil
 }
@@ -121,7 +123,7 @@ func (l *Log) flushOnce() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if err != nil {
-		if p.dir {
+		if p.dir != "" {
 			l.dirDirty = true
 		}
 		return l.failLocked(err)

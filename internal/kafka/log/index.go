@@ -329,6 +329,12 @@ func (x *index) rename(newPath string) error {
 	return nil
 }
 
+func (x *index) setPath(p string) {
+	x.mu.Lock()
+	x.path = p
+	x.mu.Unlock()
+}
+
 func (x *index) filePath() string {
 	x.mu.RLock()
 	defer x.mu.RUnlock()

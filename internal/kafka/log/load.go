@@ -63,6 +63,7 @@ func Open(fsys vfs.FS, dir string, cfg Config, opts Options) (*Log, error) {
 		if cp, err = checkpoint.OpenLeaderEpochFile(fsys, filepath.Join(dir, LeaderEpochCheckpointFile)); err != nil {
 			return nil, err
 		}
+		l.ownCheckpoint = true
 	}
 	if l.epochs, err = NewEpochCache(cp); err != nil {
 		return nil, err

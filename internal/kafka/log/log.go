@@ -4,10 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"path/filepath"
 	"slices"
 	"sync"
 	"sync/atomic"
 
+	"github.com/wharf-project/wharf/internal/kafka/log/checkpoint"
 	"github.com/wharf-project/wharf/internal/vfs"
 )
 
@@ -21,22 +23,22 @@ import (
 // no log lock and see only published state: the segment list, each
 // segment's size and the log end offset are stored after the bytes they
 // cover are written. Flush may be called from any number of goroutines;
-// concurrent callers share fsyncs (see Flush). Lock order, outermost
-// first (no lock is held while acquiring one above it):
-//
-//	Log.fmu (flush coordination; held only while no I/O runs)
-//	Log.mu (the writer)
-//	EpochCache.mu, Segment.mu, index.mu (leaves; never two at once)
-//	Log.delMu (pending deletions; a leaf)
+// concurrent callers share fsyncs (see Flush). The lock order is in the
+// package documentation.
 type Log struct {
 	fs     vfs.FS
-	dir    string
-	tp     TopicPartition
-	name   string // tp.String(), for messages
-	kind   DirKind
 	opts   Options
 	logger *slog.Logger
 	epochs *EpochCache
+
+	// The directory and what its name says; RenameDir changes them (under mu).
+	dir  string
+	tp   TopicPartition
+	name string // tp.String(), for messages
+	kind DirKind
+	// ownCheckpoint: the epoch checkpoint is the directory's file, to be
+	// reopened when the directory is renamed.
+	ownCheckpoint bool
 
 	// Published to readers.
 	cfgp      atomic.Pointer[Config]
@@ -65,13 +67,69 @@ type Log struct {
 }
 
 // TopicPartition is the partition the log's directory names.
-func (l *Log) TopicPartition() TopicPartition { return l.tp }
+func (l *Log) TopicPartition() TopicPartition {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.tp
+}
 
 // Dir is the log's directory.
-func (l *Log) Dir() string { return l.dir }
+func (l *Log) Dir() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.dir
+}
 
 // DirKind is what the directory's name marks it as.
-func (l *Log) DirKind() DirKind { return l.kind }
+func (l *Log) DirKind() DirKind {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.kind
+}
+
+// RenameDir renames the partition directory to name, in the same parent,
+// durably, and keeps the log working there (UnifiedLog.renameDir): what the
+// log manager does to a deleted partition (DeleteDirName, before Delete
+// later) or to a replica moved between log directories (from a
+// FutureDirName to DirName).
+func (l *Log) RenameDir(name string) error {
+	tp, kind, err := ParseDirName(name)
+	if err != nil || name != filepath.Base(name) {
+		return fmt.Errorf("%w: %q is not a partition directory name", ErrInvalidArgument, name)
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if err := l.writableLocked(); err != nil {
+		return err
+	}
+	newDir := filepath.Join(filepath.Dir(l.dir), name)
+	if newDir == l.dir {
+		return nil
+	}
+	if err := l.fs.Rename(l.dir, newDir); err != nil {
+		return err // nothing changed
+	}
+	if err := l.fs.SyncDir(filepath.Dir(newDir)); err != nil {
+		return l.failLocked(err)
+	}
+	l.dir, l.tp, l.name, l.kind = newDir, tp, tp.String(), kind
+	for _, s := range *l.segs.Load() {
+		s.moveTo(newDir)
+	}
+	l.delMu.Lock()
+	for s := range l.pendingDeletes {
+		s.moveTo(newDir)
+	}
+	l.delMu.Unlock()
+	if l.ownCheckpoint {
+		cp, err := checkpoint.OpenLeaderEpochFile(l.fs, filepath.Join(newDir, LeaderEpochCheckpointFile))
+		if err != nil {
+			return l.failLocked(err)
+		}
+		l.epochs.setCheckpoint(cp)
+	}
+	return nil
+}
 
 // Config returns the current configuration.
 func (l *Log) Config() Config { return *l.cfgp.Load() }
@@ -148,7 +206,7 @@ func (l *Log) LogEndOffsetMetadata() OffsetMetadata {
 }
 
 func (l *Log) String() string {
-	return fmt.Sprintf("Log(dir=%s, logStartOffset=%d, logEndOffset=%d)", l.dir, l.LogStartOffset(), l.LogEndOffset())
+	return fmt.Sprintf("Log(dir=%s, logStartOffset=%d, logEndOffset=%d)", l.Dir(), l.LogStartOffset(), l.LogEndOffset())
 }
 
 // floorSegment returns the index of the last segment whose base offset is

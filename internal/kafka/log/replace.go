@@ -32,7 +32,7 @@ func (l *Log) NewCleanedSegment(base int64) (*Segment, error) {
 		return nil, fmt.Errorf("%w: negative base offset %d", ErrInvalidArgument, base)
 	}
 	cfg := l.cfgp.Load()
-	s, err := createSegment(l.fs, l.dir, base, cfg.segmentConfig(), CleanedFileSuffix, l.opts.Clock.NowMs(), 0)
+	s, err := createSegment(l.fs, l.Dir(), base, cfg.segmentConfig(), CleanedFileSuffix, l.opts.Clock.NowMs(), 0)
 	if err != nil {
 		return nil, err
 	}

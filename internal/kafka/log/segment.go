@@ -42,7 +42,6 @@ import (
 type Segment struct {
 	base          int64
 	fs            vfs.FS
-	dir           string
 	indexInterval int64
 	maxIndexBytes int64
 
@@ -52,8 +51,9 @@ type Segment struct {
 	ti      *timeIndex
 	deleted atomic.Bool // no longer part of the log
 
-	mu             sync.Mutex // guards the fields below; a leaf lock
-	suffix         string     // "", .cleaned, .swap or .deleted
+	mu             sync.Mutex // guards the fields below; taken before index.mu
+	dir            string
+	suffix         string // "", .cleaned, .swap or .deleted
 	hasTxnIndex    bool       // a .txnindex (written by Kafka) exists and moves with the segment
 	maxTs          TimestampOffset
 	maxTsKnown     bool
@@ -168,15 +168,32 @@ func (s *Segment) File() vfs.File { return s.log }
 // LogPath, IndexPath and TimeIndexPath are the segment's current file
 // names, suffix included.
 func (s *Segment) LogPath() string {
-	return segmentPath(s.dir, s.base, LogFileSuffix, s.currentSuffix())
+	dir, suffix := s.location()
+	return segmentPath(dir, s.base, LogFileSuffix, suffix)
 }
 func (s *Segment) IndexPath() string     { return s.oi.filePath() }
 func (s *Segment) TimeIndexPath() string { return s.ti.filePath() }
 
 func (s *Segment) currentSuffix() string {
+	_, suffix := s.location()
+	return suffix
+}
+
+// location is the segment's directory and file name suffix.
+func (s *Segment) location() (dir, suffix string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.suffix
+	return s.dir, s.suffix
+}
+
+// moveTo records that the segment's directory was renamed to dir (the
+// open files follow the rename).
+func (s *Segment) moveTo(dir string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.dir = dir
+	s.oi.setPath(segmentPath(dir, s.base, IndexFileSuffix, s.suffix))
+	s.ti.setPath(segmentPath(dir, s.base, TimeIndexFileSuffix, s.suffix))
 }
 
 func (s *Segment) String() string {
@@ -568,10 +585,10 @@ func (s *Segment) closeFiles() {
 // not an error (LogSegment.deleteIfExists).
 func (s *Segment) removeFiles() error {
 	s.closeFiles()
-	suffix := s.currentSuffix()
+	dir, suffix := s.location()
 	var first error
 	for _, kind := range []string{LogFileSuffix, IndexFileSuffix, TimeIndexFileSuffix, TxnIndexFileSuffix} {
-		if err := s.fs.Remove(segmentPath(s.dir, s.base, kind, suffix)); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
+		if err := s.fs.Remove(segmentPath(dir, s.base, kind, suffix)); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
 			first = err
 		}
 	}

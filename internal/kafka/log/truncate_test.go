@@ -1,7 +1,9 @@
 package log
 
 import (
+	"errors"
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/wharf-project/wharf/internal/kafka/record"
@@ -147,4 +149,82 @@ func TestTruncateFullyAndStartAt(t *testing.T) {
 		t.Fatalf("reopened: %v", e.log)
 	}
 	checkLog(t, e.log)
+}
+
+func TestEndOffsetForEpoch(t *testing.T) {
+	e := epochLog(t, vfs.NewMem())
+	for _, c := range []struct {
+		epoch, wantEpoch int32
+		wantEnd          int64
+		ok               bool
+	}{{0, 0, 40, true}, {1, 1, 80, true}, {2, 2, 120, true}, {5, -1, -1, false}, {UndefinedEpoch, -1, -1, false}} {
+		ep, end, ok := e.log.EndOffsetForEpoch(c.epoch)
+		if ep != c.wantEpoch || end != c.wantEnd || ok != c.ok {
+			t.Errorf("EndOffsetForEpoch(%d) = %d %d %v", c.epoch, ep, end, ok)
+		}
+	}
+}
+
+func TestRenameDirKeepsTheLogWorking(t *testing.T) {
+	mem := vfs.NewCrashableMem()
+	e := openOn(t, mem, smallConfig(), Options{})
+	buildLogN(t, e, 30)
+	if err := e.log.Flush(e.log.LogEndOffset()); err != nil {
+		t.Fatal(err)
+	}
+	name := DeleteDirName(TopicPartition{"topic", 0})
+	if err := e.log.RenameDir(name); err != nil {
+		t.Fatal(err)
+	}
+	newDir := "/data/" + name
+	if e.log.Dir() != newDir || e.log.DirKind() != DirDelete {
+		t.Fatalf("dir %s kind %v", e.log.Dir(), e.log.DirKind())
+	}
+	if _, err := mem.Stat(testDir); err == nil {
+		t.Fatal("the old directory is still there")
+	}
+	// Everything keeps working in the new place: appends (a new epoch
+	// writes the checkpoint there), rolls, retention, truncation, flushes.
+	for i := range 30 {
+		b := mkBatch(t, batchSpec{records: 2, valueSize: 40, ts: int64(100 + i)}, i)
+		if _, err := e.log.AppendAsLeader(b, 3, OriginClient); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := e.log.IncrementLogStartOffset(30, e.log.LogEndOffset()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.log.DeleteOldSegments(0, e.log.LogEndOffset()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.log.TruncateTo(110); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.log.Flush(e.log.LogEndOffset()); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Add(1 << 20)
+	e.sched.RunDue()
+	want := checkLog(t, e.log)
+	for _, n := range fileNames(t, mem, newDir) {
+		if strings.HasSuffix(n, DeletedFileSuffix) {
+			t.Fatalf("%s not removed", n)
+		}
+	}
+	rp, ls := e.log.RecoveryPoint(), e.log.LogStartOffset()
+	e.log.closeForTest()
+	re, err := Open(mem.CrashClone(), newDir, smallConfig(), e.options(Options{RecoveryPoint: rp, LogStartOffset: ls}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer re.closeForTest()
+	if got := checkLog(t, re); len(got) != len(want) {
+		t.Fatalf("after a crash in the renamed directory: %d batches, want %d", len(got), len(want))
+	}
+	if latest, _ := re.EpochCache().LatestEpoch(); latest != 3 {
+		t.Fatalf("latest epoch %d: the checkpoint was not written in the new directory", latest)
+	}
+	if err := re.RenameDir("not a partition"); !errors.Is(err, ErrInvalidArgument) {
+		t.Fatalf("bad name: %v", err)
+	}
 }

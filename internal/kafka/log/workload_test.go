@@ -79,9 +79,10 @@ type runner struct {
 type step struct {
 	name string
 	do   func(r *runner) error
-	// truncTo, for a truncation, is its target: a crash during it may
-	// have removed offsets from there.
-	truncTo int64
+	// truncates marks a truncation to truncTo: a crash during it may have
+	// removed the offsets from there.
+	truncates bool
+	truncTo   int64
 	// startTo, for a log start increment, is its target.
 	startTo int64
 }
@@ -156,13 +157,81 @@ func retentionStep(offset int64) step {
 }
 
 func truncateStep(target int64) step {
-	return step{name: fmt.Sprintf("truncate(%d)", target), truncTo: target, do: func(r *runner) error {
+	return step{name: fmt.Sprintf("truncate(%d)", target), truncates: true, truncTo: target, do: func(r *runner) error {
 		_, err := r.e.log.TruncateTo(target)
 		if err != nil {
 			r.m.uncertainFrom = min(r.m.uncertainFrom, target)
 			return err
 		}
 		r.m.truncate(target)
+		r.checkpoint()
+		return nil
+	}}
+}
+
+// truncateFullyStep restarts the log, empty, at offset.
+func truncateFullyStep(offset int64) step {
+	return step{name: fmt.Sprintf("truncateFully(%d)", offset), truncates: true, startTo: offset, do: func(r *runner) error {
+		r.m.maxLogStart = max(r.m.maxLogStart, offset)
+		if err := r.e.log.TruncateFullyAndStartAt(offset); err != nil {
+			r.m.uncertainFrom = 0
+			return err
+		}
+		r.m.batches, r.m.logStart = nil, offset
+		r.checkpoint()
+		return nil
+	}}
+}
+
+// cleanStep swaps a cleaned copy of the two oldest segments (every batch
+// kept) in for them, as the cleaner does.
+func cleanStep() step {
+	return step{name: "clean", do: func(r *runner) error {
+		segs := r.e.log.Segments()
+		if len(segs) < 3 {
+			return fmt.Errorf("clean step needs 3 segments, the log has %d", len(segs))
+		}
+		c, err := r.e.log.NewCleanedSegment(segs[0].BaseOffset())
+		if err != nil {
+			return err
+		}
+		for _, s := range segs[:2] {
+			err := s.Batches(0, func(b record.Batch, _ int64) (bool, error) {
+				if b.LastOffset() < r.e.log.LogStartOffset() {
+					return true, nil
+				}
+				return true, c.AppendBatches(slices.Clone(b))
+			})
+			if err != nil {
+				_ = c.Discard()
+				return err
+			}
+		}
+		if err := c.Seal(); err != nil {
+			_ = c.Discard()
+			return err
+		}
+		if err := r.e.log.ReplaceSegments([]*Segment{c}, segs[:2]); err != nil {
+			return err
+		}
+		start := r.e.log.LogStartOffset()
+		r.m.batches = slices.DeleteFunc(r.m.batches, func(b record.Batch) bool { return b.LastOffset() < start })
+		return nil
+	}}
+}
+
+// reopenStep closes the log cleanly and opens it again with the checkpoints.
+func reopenStep() step {
+	return step{name: "reopen", do: func(r *runner) error {
+		l := r.e.log
+		rp, ls := l.RecoveryPoint(), l.LogStartOffset()
+		clean := l.Close() == nil
+		r.e.sched.Drop()
+		re, err := Open(r.e.fs, r.e.dir, r.e.cfg, r.e.options(Options{HadCleanShutdown: clean, RecoveryPoint: rp, LogStartOffset: ls}))
+		if err != nil {
+			return err
+		}
+		r.e.log = re
 		r.checkpoint()
 		return nil
 	}}
@@ -183,9 +252,10 @@ func (r *runner) runSteps(steps []step, tolerant bool) []snapshot {
 }
 
 // checkRecovered verifies a log recovered from a crash or a fault against
-// the model: it holds every batch of must (below mustBelow, from its own
-// log start on) unchanged, no batch that was never written at its offset,
-// and a log start no higher than maxLogStart.
+// the model: it holds every batch of m.batches in [m.logStart, mustBelow)
+// unchanged (below the log start, retention and cleaning may remove data
+// at any time, whatever the recovered log start says), no batch that was
+// never written at its offset, and a log start no higher than maxLogStart.
 func checkRecovered(t testing.TB, l *Log, m *model, mustBelow, maxLogStart int64) {
 	t.Helper()
 	got := checkLog(t, l)
@@ -201,7 +271,7 @@ func checkRecovered(t testing.TB, l *Log, m *model, mustBelow, maxLogStart int64
 		}
 	}
 	for _, b := range m.batches {
-		if b.LastOffset() >= mustBelow || b.LastOffset() < l.LogStartOffset() {
+		if b.LastOffset() >= mustBelow || b.LastOffset() < max(l.LogStartOffset(), m.logStart) {
 			continue
 		}
 		if h, ok := have[b.BaseOffset()]; !ok || !bytes.Equal(h, b) {
@@ -271,5 +341,24 @@ func standardWorkload() []step {
 	s = append(s, rollStep(), flushStep())
 	add(2, 5, 50)
 	s = append(s, flushStep(), schedStep(2000))
+	return s
+}
+
+// cleanerWorkload swaps cleaned segments in, reopens the log, and restarts
+// it at a later offset (a follower behind a leader's log start).
+func cleanerWorkload() []step {
+	var s []step
+	for i := range 16 {
+		s = append(s, appendStep(batchSpec{records: 2, valueSize: 300, ts: int64(20_000 + i)}, i))
+	}
+	s = append(s, flushStep(), schedStep(0), retentionStep(3), cleanStep(), flushStep(), reopenStep())
+	for i := range 4 {
+		s = append(s, appendStep(batchSpec{records: 1, valueSize: 200, ts: int64(30_000 + i)}, 20+i))
+	}
+	s = append(s, flushStep(), truncateFullyStep(500))
+	for i := range 3 {
+		s = append(s, appendStep(batchSpec{records: 1, valueSize: 100, ts: int64(40_000 + i)}, 30+i))
+	}
+	s = append(s, flushStep(), schedStep(5000))
 	return s
 }
