@@ -54,7 +54,7 @@ type Segment struct {
 	mu             sync.Mutex // guards the fields below; taken before index.mu
 	dir            string
 	suffix         string // "", .cleaned, .swap or .deleted
-	hasTxnIndex    bool       // a .txnindex (written by Kafka) exists and moves with the segment
+	hasTxnIndex    bool   // a .txnindex (written by Kafka) exists and moves with the segment
 	maxTs          TimestampOffset
 	maxTsKnown     bool
 	rollingTs      int64 // the first batch's max timestamp (segment.ms is counted from it)
