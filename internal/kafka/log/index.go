@@ -220,6 +220,29 @@ func (x *index) searchChunkLocked(lo, hi, target int64, key func(int64, []byte) 
 	return lo, nil
 }
 
+// truncateKeyLocked keeps the entries whose key (an offset) is below
+// target (OffsetIndex/TimeIndex.truncateTo): an entry for target itself
+// goes, and everything after it.
+func (x *index) truncateKeyLocked(target int64, key func(int64, []byte) int64) error {
+	slot, err := x.largestLowerBoundLocked(target, key)
+	if err != nil {
+		return err
+	}
+	keep := slot + 1
+	if slot >= 0 {
+		buf := make([]byte, x.es)
+		e, err := x.entryLocked(slot, buf)
+		if err != nil {
+			return err
+		}
+		if key(x.base, e) == target {
+			keep = slot
+		}
+	}
+	x.truncateToEntriesLocked(keep)
+	return nil
+}
+
 // appendLocked adds an entry (the caller checked ordering and room).
 func (x *index) appendLocked(e []byte) error {
 	x.mem = append(x.mem, e...)

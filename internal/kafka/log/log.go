@@ -258,29 +258,13 @@ func (l *Log) failLocked(err error) error {
 // trustworthy: the owner may then write the clean shutdown marker. A log
 // that failed (ErrStorage) only closes its files and returns the failure.
 func (l *Log) Close() error {
-	l.fmu.Lock()
-	for l.flushing {
-		l.fcond.Wait()
-	}
-	l.flushClosed = true
-	l.fmu.Unlock()
-
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	if l.closed {
-		return ErrClosed
-	}
-	l.closed = true
-	segs := *l.segs.Load()
-	err := l.failure
-	if err == nil {
-		err = l.finalFlushLocked(segs)
-	}
-	for _, s := range segs {
-		s.closeFiles()
-	}
-	l.closePendingDeletes()
-	return err
+	return l.shutdown(func(segs []*Segment) error {
+		err := l.failure
+		if err == nil {
+			err = l.finalFlushLocked(segs)
+		}
+		return err
+	})
 }
 
 // finalFlushLocked makes everything durable for a clean close.
@@ -301,6 +285,23 @@ func (l *Log) finalFlushLocked(segs []*Segment) error {
 // everything in it (UnifiedLog.delete). Scheduled deletions still pending
 // find their files gone, which they tolerate.
 func (l *Log) Delete() error {
+	err := l.shutdown(func(segs []*Segment) error {
+		for _, s := range segs {
+			s.deleted.Store(true)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.fs.RemoveAll(l.dir)
+}
+
+// shutdown waits for a flush in progress, stops new ones, runs last (under
+// mu) and closes every file. A second shutdown returns ErrClosed.
+func (l *Log) shutdown(last func(segs []*Segment) error) error {
 	l.fmu.Lock()
 	for l.flushing {
 		l.fcond.Wait()
@@ -314,10 +315,11 @@ func (l *Log) Delete() error {
 		return ErrClosed
 	}
 	l.closed = true
-	for _, s := range *l.segs.Load() {
-		s.deleted.Store(true)
+	segs := *l.segs.Load()
+	err := last(segs)
+	for _, s := range segs {
 		s.closeFiles()
 	}
 	l.closePendingDeletes()
-	return l.fs.RemoveAll(l.dir)
+	return err
 }

@@ -44,21 +44,19 @@ func (oi *offsetIndex) refreshLastLocked() error {
 // lookup returns the last entry whose offset is <= target, or (base, 0)
 // when there is none (OffsetIndex.lookup).
 func (oi *offsetIndex) lookup(target int64) (OffsetPosition, error) {
-	oi.mu.RLock()
-	defer oi.mu.RUnlock()
-	slot, err := oi.largestLowerBoundLocked(target, keyOffset)
-	if err != nil || slot < 0 {
-		return OffsetPosition{Offset: oi.base}, err
-	}
-	return oi.entryAtLocked(slot)
+	return oi.lookupBy(target, keyOffset)
 }
 
 // lookupPosition returns the last entry whose position is <= pos, or
 // (base, 0) when there is none.
 func (oi *offsetIndex) lookupPosition(pos int64) (OffsetPosition, error) {
+	return oi.lookupBy(pos, keyPosition)
+}
+
+func (oi *offsetIndex) lookupBy(target int64, key func(int64, []byte) int64) (OffsetPosition, error) {
 	oi.mu.RLock()
 	defer oi.mu.RUnlock()
-	slot, err := oi.largestLowerBoundLocked(pos, keyPosition)
+	slot, err := oi.largestLowerBoundLocked(target, key)
 	if err != nil || slot < 0 {
 		return OffsetPosition{Offset: oi.base}, err
 	}
@@ -107,22 +105,9 @@ func (oi *offsetIndex) append(offset, pos int64) error {
 func (oi *offsetIndex) truncateTo(offset int64) error {
 	oi.mu.Lock()
 	defer oi.mu.Unlock()
-	slot, err := oi.largestLowerBoundLocked(offset, keyOffset)
-	if err != nil {
+	if err := oi.truncateKeyLocked(offset, keyOffset); err != nil {
 		return err
 	}
-	keep := slot + 1
-	if slot >= 0 {
-		var buf [offsetEntrySize]byte
-		e, err := oi.entryLocked(slot, buf[:])
-		if err != nil {
-			return err
-		}
-		if keyOffset(oi.base, e) == offset {
-			keep = slot
-		}
-	}
-	oi.truncateToEntriesLocked(keep)
 	return oi.refreshLastLocked()
 }
 

@@ -112,22 +112,9 @@ func (ti *timeIndex) maybeAppend(ts, offset int64, skipFullCheck bool) error {
 func (ti *timeIndex) truncateTo(offset int64) error {
 	ti.mu.Lock()
 	defer ti.mu.Unlock()
-	slot, err := ti.largestLowerBoundLocked(offset, keyTimeOffset)
-	if err != nil {
+	if err := ti.truncateKeyLocked(offset, keyTimeOffset); err != nil {
 		return err
 	}
-	keep := slot + 1
-	if slot >= 0 {
-		var buf [timeEntrySize]byte
-		e, err := ti.entryLocked(slot, buf[:])
-		if err != nil {
-			return err
-		}
-		if keyTimeOffset(ti.base, e) == offset {
-			keep = slot
-		}
-	}
-	ti.truncateToEntriesLocked(keep)
 	return ti.refreshLastLocked()
 }
 
