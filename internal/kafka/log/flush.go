@@ -128,8 +128,22 @@ func (l *Log) flushOnce() error {
 		}
 		return l.failLocked(err)
 	}
-	if p.gen == l.truncGen.Load() && p.target > l.recovery.Load() {
-		l.recovery.Store(p.target)
+	if p.gen != l.truncGen.Load() {
+		return nil
+	}
+	// A segment synced as the active one (without its indexes) that was
+	// rolled meanwhile has indexes now final but not durable: recovery
+	// must still rescan it, so the recovery point stays at its start; the
+	// flush the roll scheduled syncs them.
+	target := p.target
+	segs := *l.segs.Load()
+	for i, s := range p.segs {
+		if !p.withIndexes[i] && s != segs[len(segs)-1] {
+			target = min(target, s.base)
+		}
+	}
+	if target > l.recovery.Load() {
+		l.recovery.Store(target)
 		l.lastFlush.Store(l.opts.Clock.NowMs())
 	}
 	return nil

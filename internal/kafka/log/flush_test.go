@@ -255,3 +255,43 @@ func buildLogN(t *testing.T, e *env, n int) {
 		e.mustAppend(mkBatch(t, batchSpec{records: 2, valueSize: 40, ts: int64(i)}, i))
 	}
 }
+
+// TestRollDuringFlushKeepsRecoveryHonest: a flush that synced the active
+// segment without its indexes must not move the recovery point past that
+// segment if it was rolled meanwhile (its indexes are final only now);
+// the flush the roll scheduled makes them durable.
+func TestRollDuringFlushKeepsRecoveryHonest(t *testing.T) {
+	mem := vfs.NewCrashableMem()
+	gate := newSyncGate()
+	e := openOn(t, vfs.WithErrors(mem, gate), smallConfig(), Options{})
+	defer e.log.Close()
+	l := e.log
+	buildLogN(t, e, 10)
+	leo := l.LogEndOffset()
+	gate.armed.Store(true)
+	done := make(chan error, 1)
+	go func() { done <- l.Flush(leo) }()
+	<-gate.started
+	if err := l.Roll(); err != nil {
+		t.Fatal(err)
+	}
+	close(gate.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if rp := l.RecoveryPoint(); rp != 0 {
+		t.Fatalf("recovery point %d: moved past a segment whose indexes are not durable", rp)
+	}
+	e.sched.RunDue() // the roll's flush
+	if rp := l.RecoveryPoint(); rp != leo {
+		t.Fatalf("recovery point %d after the roll's flush, want %d", rp, leo)
+	}
+	// A crash now: the first segment is trusted, and its indexes are the
+	// final ones.
+	seg := l.Segments()[0]
+	want := readFile(t, mem, seg.IndexPath())
+	crashed := mem.CrashClone()
+	if got := readFile(t, crashed, seg.IndexPath()); !bytes.Equal(got, want) || len(got) == 0 {
+		t.Fatalf("index after the crash: %d bytes, want %d", len(got), len(want))
+	}
+}

@@ -83,15 +83,21 @@ type batchReader struct {
 	f      vfs.File
 	pos    int64 // position of the next batch
 	limit  int64
+	chunk  int64 // bytes read at once, at least
 	buf    []byte
 	bufPos int64 // file position of buf[0]
 	n      int   // valid bytes in buf
 }
 
-const readerChunk = 1 << 20
+// Chunk sizes: recovery reads whole segments, other walks (timestamp
+// searches, the cleaner) usually stop early.
+const (
+	recoveryChunk = 1 << 20
+	walkChunk     = 64 << 10
+)
 
-func newBatchReader(f vfs.File, pos, limit int64) *batchReader {
-	return &batchReader{f: f, pos: pos, limit: limit, bufPos: pos}
+func newBatchReader(f vfs.File, pos, limit, chunk int64) *batchReader {
+	return &batchReader{f: f, pos: pos, limit: limit, chunk: chunk, bufPos: pos}
 }
 
 // next returns the batch at the read position (aliasing the reader's buffer
@@ -129,7 +135,7 @@ func (r *batchReader) fill(need int64) error {
 	if need > r.limit-r.pos {
 		return errTorn
 	}
-	want := max(need, min(readerChunk, r.limit-r.pos))
+	want := max(need, min(r.chunk, r.limit-r.pos))
 	// Keep what is already buffered from pos on, then read the rest.
 	var held []byte
 	if off >= 0 && off < int64(r.n) {

@@ -44,7 +44,7 @@ func (s *Segment) recover(epochs *EpochCache) (RecoverResult, error) {
 	s.mu.Unlock()
 	s.bytesSinceIndex = 0
 
-	r := newBatchReader(s.log, 0, size)
+	r := newBatchReader(s.log, 0, size, recoveryChunk)
 	for {
 		b, pos, err := r.next()
 		if err == io.EOF || errors.Is(err, errTorn) {
@@ -118,7 +118,7 @@ func RebuildIndexes(fsys vfs.FS, dir string, base int64, cfg Config) (RecoverRes
 // aliases a buffer reused by the next call. Batches are not validated;
 // bytes that do not hold a whole batch end the walk with ErrCorruptRecord.
 func (s *Segment) Batches(from int64, fn func(b record.Batch, pos int64) (bool, error)) error {
-	r := newBatchReader(s.log, from, s.size.Load())
+	r := newBatchReader(s.log, from, s.size.Load(), walkChunk)
 	for {
 		b, pos, err := r.next()
 		switch {
