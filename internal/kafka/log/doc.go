@@ -8,6 +8,25 @@
 // (internal/kafka/log/checkpoint) and the schedule; the log takes them as
 // arguments.
 //
+// # API at a glance
+//
+//	l, err := log.Open(fs, dir, cfg, log.Options{Clock, Scheduler, RecoveryPoint, LogStartOffset, HadCleanShutdown})
+//	info, err := l.AppendAsLeader(records, leaderEpoch, log.OriginClient)  // offsets assigned in place
+//	info, err := l.AppendAsFollower(records)                               // offsets kept
+//	err = l.Flush(info.LastOffset + 1)                                     // group commit; acks=all waits here
+//	fd, err := l.Read(offset, maxBytes, highWatermark, minOneBatch)        // fd.Region: file, pos, len (sendfile)
+//	res, found, err := l.FetchOffsetByTimestamp(ts)                        // ListOffsets, incl. -1, -2, -3
+//	n, err := l.DeleteOldSegments(now, highWatermark)                      // retention, every log.retention.check
+//	ok, err := l.IncrementLogStartOffset(offset, highWatermark)            // DeleteRecords
+//	ok, err := l.TruncateTo(offset); err = l.TruncateFullyAndStartAt(offset) // followers
+//	epoch, end, ok := l.EndOffsetForEpoch(epoch)                            // OffsetsForLeaderEpoch
+//	err = l.FlushIfDue(now); rp := l.RecoveryPoint(); ls := l.LogStartOffset() // the log manager's checkpoints
+//	err = l.Close()  // then the owner may write the clean shutdown marker
+//
+// The cleaner uses Segments, NewCleanedSegment, Segment.AppendBatches/Seal
+// and ReplaceSegments (replace.go); tools use RebuildIndexes,
+// DecodeOffsetIndex and DecodeTimeIndex.
+//
 // # Layout
 //
 //	<log.dir>/<topic>-<partition>/             ParseDirName; also <..>.<uuid>-delete|-future|-stray
@@ -38,8 +57,9 @@
 //     byte and nothing after it, and never invents a byte. Every segment
 //     not rescanned passed its sanity checks and lies below the recovery
 //     point.
-//   - The leader epoch cache's epochs and start offsets increase strictly
-//     and its start offsets lie in [log start, log end).
+//   - The leader epoch cache's epochs and start offsets increase strictly,
+//     and its start offsets lie below the log end offset (an emptied log
+//     keeps one entry at it, for its log start offset).
 //   - An I/O error that could leave memory and disk apart fails the log
 //     (ErrStorage): it refuses changes until closed and reopened. A failed
 //     data write is undone instead, when cutting the file back works.

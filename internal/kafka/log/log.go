@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -117,10 +118,11 @@ func (l *Log) RenameDir(name string) error {
 		s.moveTo(newDir)
 	}
 	l.delMu.Lock()
-	for s := range l.pendingDeletes {
+	pending := slices.Collect(maps.Keys(l.pendingDeletes))
+	l.delMu.Unlock()
+	for _, s := range pending {
 		s.moveTo(newDir)
 	}
-	l.delMu.Unlock()
 	if l.ownCheckpoint {
 		cp, err := checkpoint.OpenLeaderEpochFile(l.fs, filepath.Join(newDir, LeaderEpochCheckpointFile))
 		if err != nil {
