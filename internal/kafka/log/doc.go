@@ -52,11 +52,16 @@
 //   - Everything below the recovery point is durable (fsynced, directory
 //     entries included); the recovery point only moves forward by a
 //     completed flush, and back by a truncation, which is itself durable.
-//   - After Open, the log holds a prefix of what was ever appended at each
-//     offset: recovery keeps every valid batch up to the first invalid
-//     byte and nothing after it, and never invents a byte. Every segment
-//     not rescanned passed its sanity checks and lies below the recovery
-//     point.
+//   - After Open, every batch in the log is one that was appended at its
+//     offset (recovery never invents a byte), every batch below the
+//     recovery point is there, and every rescanned segment holds its valid
+//     batches up to its first invalid byte and nothing after it; after a
+//     segment that had to be cut, every later segment is deleted. Segments
+//     not rescanned passed their sanity checks and lie below the recovery
+//     point. (As in Kafka, a power loss may drop whole unflushed batches
+//     at the end of one segment while a later, also unflushed, segment
+//     survives: the offsets in between are then missing, as in a
+//     compacted log.)
 //   - The leader epoch cache's epochs and start offsets increase strictly,
 //     and its start offsets lie below the log end offset (an emptied log
 //     keeps one entry at it, for its log start offset).

@@ -209,7 +209,7 @@ func (s *Segment) MaxTimestampSoFar() TimestampOffset {
 		return s.maxTs
 	}
 	s.mu.Unlock()
-	last := s.ti.lastEntry() // not under s.mu: leaf locks are never nested
+	last := s.ti.lastEntry() // outside s.mu: readers may wait on the index lock
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.maxTsKnown {
