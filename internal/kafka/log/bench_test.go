@@ -117,3 +117,29 @@ func BenchmarkOpenPartitions(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkAppendFlushParallel is acks=all with durable logs: every
+// producer appends and waits for its fsync; group commit shares them.
+func BenchmarkAppendFlushParallel(b *testing.B) {
+	cfg := DefaultConfig()
+	l := benchLog(b, cfg)
+	proto := mkBatch(b, batchSpec{records: 8, valueSize: 512, ts: 1}, 1)
+	b.SetBytes(int64(len(proto)))
+	b.SetParallelism(16)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		batch := append([]byte(nil), proto...)
+		for pb.Next() {
+			record.Batch(batch).SetBaseOffset(0)
+			info, err := l.AppendAsLeader(batch, 0, OriginClient)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			if err := l.Flush(info.LastOffset + 1); err != nil {
+				b.Error(err)
+				return
+			}
+		}
+	})
+}

@@ -71,7 +71,11 @@ type flushPlan struct {
 // planFlushLocked lists what must be synced for everything below the log end
 // offset to be durable. closing includes the active segment's indexes.
 func (l *Log) planFlushLocked(closing bool) flushPlan {
-	p := flushPlan{target: l.logEnd.Load(), gen: l.truncGen.Load()}
+	// Only one flush plans at a time (Flush's leader, or Close after the
+	// last flush): the slices are reused.
+	p := flushPlan{target: l.logEnd.Load(), gen: l.truncGen.Load(),
+		segs: l.plan.segs[:0], withIndexes: l.plan.withIndexes[:0]}
+	defer func() { l.plan.segs, l.plan.withIndexes = p.segs[:0], p.withIndexes[:0] }()
 	rp := l.recovery.Load()
 	if p.target <= rp && !closing {
 		return p
@@ -122,6 +126,7 @@ func (l *Log) flushOnce() error {
 	err := l.runFlush(p)
 	l.mu.Lock()
 	defer l.mu.Unlock()
+	defer clear(p.segs) // the reused slice must not keep segments alive
 	if err != nil {
 		if p.dir != "" {
 			l.dirDirty = true

@@ -62,6 +62,7 @@ type Log struct {
 	flushErr     error
 	flushClosed  bool
 	flushWaiters int // callers waiting for a flush in progress
+	plan         flushPlan // reused by the one flush running at a time
 
 	delMu          sync.Mutex
 	pendingDeletes map[*Segment]struct{}
