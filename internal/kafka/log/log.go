@@ -61,7 +61,7 @@ type Log struct {
 	flushing     bool
 	flushErr     error
 	flushClosed  bool
-	flushWaiters int // callers waiting for a flush in progress
+	flushWaiters int       // callers waiting for a flush in progress
 	plan         flushPlan // reused by the one flush running at a time
 
 	delMu          sync.Mutex
