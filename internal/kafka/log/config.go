@@ -190,9 +190,6 @@ func (c Config) MaxSegmentMs() int64 {
 	return c.SegmentMs
 }
 
-// maxIndexEntries is how many entries of size es an index may hold.
-func (c Config) maxIndexEntries(es int64) int64 { return int64(c.SegmentIndexBytes) / es }
-
 // ParseConfig applies Kafka topic config properties (as stored in ZooKeeper
 // under /config/topics, or given to kafka-configs) to base. Keys it does not
 // know are ignored: they belong to other components. Values are parsed as
