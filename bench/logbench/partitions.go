@@ -17,38 +17,33 @@ import (
 )
 
 // partitionsRSS runs this program as a child that opens c.partitions logs
-// (each with one small batch) and reports its RSS while holding them.
-func partitionsRSS(c config) (rss, hwm float64, err error) {
+// (each with one small batch) and reports its RSS while holding them, and
+// the descriptors the logs hold.
+func partitionsRSS(c config) (rss, hwm float64, fds int, err error) {
 	dir := filepath.Join(c.dir, "partitions")
 	self, err := os.Executable()
 	if err != nil {
-		return 0, 0, err
+		return 0, 0, 0, err
 	}
 	out, err := exec.Command(self, "-child", dir, "-partitions", strconv.Itoa(c.partitions)).CombinedOutput()
 	defer os.RemoveAll(dir)
 	if err != nil {
-		return 0, 0, fmt.Errorf("child: %v: %s", err, out)
+		return 0, 0, 0, fmt.Errorf("child: %v: %s", err, out)
 	}
-	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "rss %f hwm %f", &rss, &hwm); err != nil {
-		return 0, 0, fmt.Errorf("child said %q", out)
+	if _, err := fmt.Sscanf(strings.TrimSpace(string(out)), "rss %f hwm %f fds %d", &rss, &hwm, &fds); err != nil {
+		return 0, 0, 0, fmt.Errorf("child said %q", out)
 	}
-	return rss, hwm, nil
+	return rss, hwm, fds, nil
 }
 
 // holdPartitions is the child: it creates and opens n partitions, appends
-// one batch to each, and prints its RSS with all of them open. A log keeps a
-// few files open, so it raises its descriptor limit first (Kafka needs the
-// same: its docs ask for 100,000+).
+// one batch to each, and prints its RSS and open descriptors with all of
+// them open. An idle log keeps one file open (its active segment's .log), so
+// the child only raises its soft descriptor limit to the hard limit, which
+// needs no privilege; opening fails (EMFILE) if that cannot hold them.
 func holdPartitions(dir string, n int) error {
-	lim := syscall.Rlimit{Cur: uint64(4*n + 1024), Max: uint64(4*n + 1024)}
-	var cur syscall.Rlimit
-	if syscall.Getrlimit(syscall.RLIMIT_NOFILE, &cur) == nil && cur.Max < lim.Max {
-		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
-			return fmt.Errorf("raising the descriptor limit to %d: %v (run as root or raise ulimit -n)", lim.Max, err)
-		}
-	} else if cur.Cur < lim.Cur {
-		lim.Max = cur.Max
-		syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim)
+	if err := raiseSoftFileLimit(); err != nil {
+		return err
 	}
 	b := record.NewBuilder(0, record.CompressionNone)
 	if err := b.Append(time.Now().UnixMilli(), []byte("k"), make([]byte, 100)); err != nil {
@@ -58,6 +53,7 @@ func holdPartitions(dir string, n int) error {
 	if err != nil {
 		return err
 	}
+	fdsBefore := openFiles()
 	logs := make([]*log.Log, 0, n)
 	buf := make([]byte, len(tmpl))
 	for i := range n {
@@ -76,11 +72,36 @@ func holdPartitions(dir string, n int) error {
 		logs = append(logs, l)
 	}
 	rss, hwm := procMem()
+	fds := openFiles() - fdsBefore
 	for _, l := range logs {
 		l.Close()
 	}
-	fmt.Printf("rss %.1f hwm %.1f\n", rss, hwm)
+	fmt.Printf("rss %.1f hwm %.1f fds %d\n", rss, hwm, fds)
 	return nil
+}
+
+// raiseSoftFileLimit sets RLIMIT_NOFILE's soft limit to its hard limit.
+func raiseSoftFileLimit() error {
+	var lim syscall.Rlimit
+	if err := syscall.Getrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+		return err
+	}
+	if lim.Cur < lim.Max {
+		lim.Cur = lim.Max
+		if err := syscall.Setrlimit(syscall.RLIMIT_NOFILE, &lim); err != nil {
+			return fmt.Errorf("raising the soft descriptor limit to %d: %v", lim.Max, err)
+		}
+	}
+	return nil
+}
+
+// openFiles counts the process's open descriptors (-1 if unknown).
+func openFiles() int {
+	names, err := os.ReadDir("/proc/self/fd")
+	if err != nil {
+		return -1
+	}
+	return len(names)
 }
 
 // procMem reads VmRSS and VmHWM (MiB) from /proc/self/status.

@@ -86,17 +86,18 @@ func run(c config) error {
 	os.RemoveAll(filepath.Dir(recoveryDir))
 
 	// 5. RSS with many partitions open, in a process of its own.
-	rss, hwm, err := partitionsRSS(c)
+	rss, hwm, fds, err := partitionsRSS(c)
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%d partitions open: RSS %.0f MiB (peak %.0f MiB)\n", c.partitions, rss, hwm)
+	fmt.Printf("%d partitions open: RSS %.0f MiB (peak %.0f MiB), %d descriptors held by the logs\n", c.partitions, rss, hwm, fds)
 
 	fmt.Println("\ntargets:")
 	judge("1 MiB batches of 1 KiB records, group fsync, vs the disk's bandwidth", bigSync, 0.8, true)
 	judge("1 MiB batches of 1 KiB records, no fsync, vs the page cache's", bigNoSync, 0.8, true)
 	judge("read throughput from page cache, GB/s", readGBs, 2, true)
 	judge(fmt.Sprintf("RSS with %d partitions open, MiB", c.partitions), rss*10000/float64(c.partitions), 300, false)
+	judge("open descriptors per idle partition", float64(fds)/float64(c.partitions), 1, false)
 	return nil
 }
 
