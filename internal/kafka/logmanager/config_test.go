@@ -200,11 +200,15 @@ func TestTopicConfig(t *testing.T) {
 		{"unknown keys ignored", map[string]string{"min.insync.replicas": "2", "leader.replication.throttled.replicas": "*"},
 			func(c log.Config) bool { return c == base.Defaults }},
 		{"broker difference inherited", map[string]string{"retention.ms": "1"},
-			func(c log.Config) bool { return c.MessageTimestampBeforeMaxMs == 777 && c.MessageTimestampAfterMaxMs == 777 }},
+			func(c log.Config) bool {
+				return c.MessageTimestampBeforeMaxMs == 777 && c.MessageTimestampAfterMaxMs == 777
+			}},
 		// As in Kafka: the broker's difference became its before/after
 		// defaults, which a topic's difference does not replace.
 		{"broker difference over topic difference", map[string]string{"message.timestamp.difference.max.ms": "5"},
-			func(c log.Config) bool { return c.MessageTimestampBeforeMaxMs == 777 && c.MessageTimestampAfterMaxMs == 777 }},
+			func(c log.Config) bool {
+				return c.MessageTimestampBeforeMaxMs == 777 && c.MessageTimestampAfterMaxMs == 777
+			}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			c, err := base.TopicConfig(tc.overrides)

@@ -27,7 +27,7 @@ func newClock() *fakeClock {
 	return c
 }
 
-func (c *fakeClock) NowMs() int64            { return c.ms.Load() }
+func (c *fakeClock) NowMs() int64           { return c.ms.Load() }
 func (c *fakeClock) advance(ms int64) int64 { return c.ms.Add(ms) }
 
 // testConfig is small enough for in-memory filesystems: 1 KiB segments,
