@@ -79,10 +79,41 @@ func markerBatch(t testing.TB, producerID int64, epoch int16, commit bool, ts in
 	return b
 }
 
-// appendKV appends one record as leader and returns its offset.
+// appendKV appends one record as leader, with timestamp 1000 + its
+// offset, and returns its offset.
 func (e *env) appendKV(key, value int) int64 {
 	e.t.Helper()
-	return e.mustAppend(keyedBatch(e.t, batchOpts{}, kvs(key, value))).FirstOffset
+	ts := 1000 + e.log.LogEndOffset()
+	return e.mustAppend(keyedBatch(e.t, batchOpts{ts: ts}, kvs(key, value))).FirstOffset
+}
+
+// checkCompacted checks that after is a compaction of before: every record
+// of after is the record before held at its offset, and every key keeps
+// its last record (unless it is a tombstone and mayDrop says it may go).
+func checkCompacted(t testing.TB, before, after []rec, mayDrop func(r rec) bool) {
+	t.Helper()
+	at := map[int64]rec{}
+	last := map[string]rec{}
+	for _, r := range before {
+		at[r.offset] = r
+		last[r.key] = r
+	}
+	newest := map[string]int64{}
+	for _, r := range after {
+		b, ok := at[r.offset]
+		if !ok || !recEqual(b, r) {
+			t.Fatalf("record at %d was not there before: %+v", r.offset, r)
+		}
+		newest[r.key] = max(newest[r.key], r.offset+1)
+	}
+	for k, r := range last {
+		if newest[k] == r.offset+1 {
+			continue
+		}
+		if newest[k] != 0 || !r.tombstone() || mayDrop == nil || !mayDrop(r) {
+			t.Fatalf("key %q lost its last record at %d (newest kept: %d)", k, r.offset, newest[k]-1)
+		}
+	}
 }
 
 // rec is a record as the log holds it.
