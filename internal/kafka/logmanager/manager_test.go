@@ -67,7 +67,7 @@ func TestOpenCreateReopen(t *testing.T) {
 			if l.LogEndOffset() != int64(25*(i+1)) {
 				t.Fatalf("%s: log end %d after reopen", p, l.LogEndOffset())
 			}
-			checkValues(t, l, 0, l.LogEndOffset())
+			checkRecords(t, l, 0, l.LogEndOffset())
 			if got, ok := m.TopicID(p); !ok || got != id {
 				t.Fatalf("%s: topic ID %v %v", p, got, ok)
 			}

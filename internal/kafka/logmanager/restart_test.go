@@ -108,7 +108,7 @@ func TestCleanRestartSkipsRecovery(t *testing.T) {
 	if l.LogEndOffset() != 230 || l.RecoveryPoint() != 230 {
 		t.Fatalf("log end %d, recovery point %d", l.LogEndOffset(), l.RecoveryPoint())
 	}
-	checkValues(t, l, 0, 230)
+	checkRecords(t, l, 0, 230)
 }
 
 // TestUncleanRestartHonoursRecoveryPoints: after a crash, the segments
@@ -127,7 +127,7 @@ func TestUncleanRestartHonoursRecoveryPoints(t *testing.T) {
 	if l.LogEndOffset() < rp {
 		t.Fatalf("log end %d below the flushed %d", l.LogEndOffset(), rp)
 	}
-	checkValues(t, l, 0, l.LogEndOffset())
+	checkRecords(t, l, 0, l.LogEndOffset())
 	segs := bases(l)
 	first := segs[0]
 	for _, b := range segs {
@@ -165,7 +165,7 @@ func TestUncleanRestartWithoutCheckpointRescansAll(t *testing.T) {
 			t.Errorf("segment %d not rescanned", b)
 		}
 	}
-	checkValues(t, l, 0, l.LogEndOffset())
+	checkRecords(t, l, 0, l.LogEndOffset())
 }
 
 // TestMarkerRemovedBeforeRecovery: the clean shutdown marker is gone, on
@@ -196,7 +196,7 @@ func TestMarkerRemovedBeforeRecovery(t *testing.T) {
 	if m2.HadCleanShutdown("/d") {
 		t.Fatal("a crash during the load taken for a clean shutdown")
 	}
-	checkValues(t, mustGet(t, m2, tp("t", 0)), 0, 230)
+	checkRecords(t, mustGet(t, m2, tp("t", 0)), 0, 230)
 	mustClose(t, m2)
 	mustClose(t, m)
 
