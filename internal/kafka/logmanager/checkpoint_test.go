@@ -1,6 +1,7 @@
 package logmanager
 
 import (
+	"errors"
 	"maps"
 	"path/filepath"
 	"testing"
@@ -139,11 +140,13 @@ func TestCleanerCheckpointUpdates(t *testing.T) {
 		t.Fatalf("%d segments", l.NumSegments())
 	}
 	m.GetOrCreateLog(tp("c", 1), cfg.Defaults, checkpoint.ZeroUuid)
-	if err := m.UpdateCleanerCheckpoint("/d", func(o map[TopicPartition]int64) {
-		o[tp("c", 0)] = 150
-		o[tp("c", 1)] = 0
-	}); err != nil {
+	host := cleanerHost{m}
+	if err := errors.Join(host.SetFirstDirtyOffset(tp("c", 0), 150), host.SetFirstDirtyOffset(tp("c", 1), 0),
+		host.SetFirstDirtyOffset(tp("gone", 0), 7)); err != nil {
 		t.Fatal(err)
+	}
+	if o, ok := host.FirstDirtyOffset(tp("c", 0)); !ok || o != 150 {
+		t.Fatalf("FirstDirtyOffset: %d %v", o, ok)
 	}
 	if got := mustRead(t, fsys, "/d/cleaner-offset-checkpoint"); got != "0\n2\nc 0 150\nc 1 0\n" {
 		t.Fatalf("cleaner checkpoint %q", got)

@@ -170,7 +170,8 @@ func (m *Manager) onlineDir(dir string) (*logDir, error) {
 	return d, nil
 }
 
-// CleanerCheckpoint reads dir's cleaner-offset-checkpoint.
+// CleanerCheckpoint returns dir's cleaner-offset-checkpoint as the manager
+// holds it (read at Open, then kept in memory and written through).
 func (m *Manager) CleanerCheckpoint(dir string) (map[TopicPartition]int64, error) {
 	d, err := m.onlineDir(dir)
 	if err != nil {
@@ -178,44 +179,40 @@ func (m *Manager) CleanerCheckpoint(dir string) (map[TopicPartition]int64, error
 	}
 	d.cleanerMu.Lock()
 	defer d.cleanerMu.Unlock()
-	offsets, err := d.cleanerCP.Read()
-	if err != nil {
-		return nil, err
-	}
-	return fromCheckpoint(offsets), nil
+	return maps.Clone(d.cleanerOffsets), nil
 }
 
-// UpdateCleanerCheckpoint reads dir's cleaner-offset-checkpoint, lets
-// update change the offsets, and writes them back if they changed, all
-// under the directory's cleaner checkpoint lock. An unreadable file counts
-// as empty (Kafka's LogCleanerManager does the same); a failed write takes
-// the directory offline.
-func (m *Manager) UpdateCleanerCheckpoint(dir string, update func(offsets map[TopicPartition]int64)) error {
-	d, err := m.onlineDir(dir)
-	if err != nil {
-		return err
-	}
-	return m.checkpointFailed(d, m.updateCleanerCheckpoint(d, update))
-}
-
-func (m *Manager) updateCleanerCheckpoint(d *logDir, update func(offsets map[TopicPartition]int64)) error {
-	d.cleanerMu.Lock()
-	defer d.cleanerMu.Unlock()
+// loadCleanerCheckpoint reads d's cleaner-offset-checkpoint at Open; an
+// unreadable one counts as empty, as Kafka's LogCleanerManager takes it
+// (the cleaner then starts from each log's start).
+func (m *Manager) loadCleanerCheckpoint(d *logDir) {
 	raw, err := d.cleanerCP.Read()
 	if err != nil {
 		m.logger.Warn("cannot read the cleaner checkpoint; starting from an empty one", "dir", d.path, "err", err)
-		raw = nil
 	}
-	offsets := fromCheckpoint(raw)
+	d.cleanerOffsets = fromCheckpoint(raw)
+}
+
+// updateCleanerCheckpoint lets update change d's cleaner offsets and, if
+// they changed, writes the file (crash-safely) before keeping them. The
+// caller handles a write error (checkpointFailed) with no lock held.
+func (m *Manager) updateCleanerCheckpoint(d *logDir, update func(offsets map[TopicPartition]int64)) error {
+	d.cleanerMu.Lock()
+	defer d.cleanerMu.Unlock()
+	offsets := maps.Clone(d.cleanerOffsets)
 	update(offsets)
-	if err == nil && maps.Equal(fromCheckpoint(raw), offsets) {
+	if maps.Equal(offsets, d.cleanerOffsets) {
 		return nil
 	}
 	out := make(map[checkpoint.TopicPartition]int64, len(offsets))
 	for tp, o := range offsets {
 		out[checkpoint.TopicPartition(tp)] = o
 	}
-	return d.cleanerCP.Write(out)
+	if err := d.cleanerCP.Write(out); err != nil {
+		return err
+	}
+	d.cleanerOffsets = offsets
+	return nil
 }
 
 func fromCheckpoint(in map[checkpoint.TopicPartition]int64) map[TopicPartition]int64 {

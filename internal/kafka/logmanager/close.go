@@ -33,7 +33,7 @@ func (m *Manager) Close() error {
 
 	m.sched.stop()
 	if m.cleaner != nil {
-		m.cleaner.Shutdown()
+		m.cleaner.Stop()
 	}
 	var errs []error
 	if m.opts.Replication != nil {

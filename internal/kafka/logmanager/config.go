@@ -50,23 +50,13 @@ type Config struct {
 	// log.message.timestamp.difference.max.ms, which topics may still
 	// override (TopicConfig resolves it as Kafka 3.9 does).
 	MessageTimestampDifferenceMaxMs int64
-	// Cleaner is the log.cleaner.* settings.
-	Cleaner CleanerConfig
+	// Cleaner is the log.cleaner.* settings (with message.max.bytes and
+	// producer.id.expiration.ms, which the cleaner also reads).
+	Cleaner log.CleanerConfig
 	// Defaults is every topic's configuration before its overrides: the
 	// log.* keys mapped to the topic keys (log.segment.bytes to
 	// segment.bytes, log.retention.hours to retention.ms, ...).
 	Defaults log.Config
-}
-
-// CleanerConfig is the log cleaner's broker config (Kafka's CleanerConfig).
-type CleanerConfig struct {
-	Enable                 bool    // log.cleaner.enable
-	Threads                int     // log.cleaner.threads
-	DedupeBufferSize       int64   // log.cleaner.dedupe.buffer.size
-	DedupeBufferLoadFactor float64 // log.cleaner.io.buffer.load.factor
-	IOBufferSize           int     // log.cleaner.io.buffer.size
-	IOMaxBytesPerSecond    float64 // log.cleaner.io.max.bytes.per.second
-	BackoffMs              int64   // log.cleaner.backoff.ms
 }
 
 // Kafka's defaults for the manager's own keys.
@@ -93,16 +83,8 @@ func DefaultConfig() Config {
 		HighWatermarkCheckpointIntervalMs:    DefaultHighWatermarkCheckpointIntervalMs,
 		InitialTaskDelayMs:                   DefaultInitialTaskDelayMs,
 		MessageTimestampDifferenceMaxMs:      math.MaxInt64,
-		Cleaner: CleanerConfig{
-			Enable:                 true,
-			Threads:                1,
-			DedupeBufferSize:       128 << 20,
-			DedupeBufferLoadFactor: 0.9,
-			IOBufferSize:           512 << 10,
-			IOMaxBytesPerSecond:    math.MaxFloat64,
-			BackoffMs:              15000,
-		},
-		Defaults: log.DefaultConfig(),
+		Cleaner:                              log.DefaultCleanerConfig(),
+		Defaults:                             log.DefaultConfig(),
 	}
 }
 
@@ -138,9 +120,6 @@ func (c Config) Validate() error {
 		{c.HighWatermarkCheckpointIntervalMs >= 1, "replica.high.watermark.checkpoint.interval.ms", c.HighWatermarkCheckpointIntervalMs, "Value must be at least 1"},
 		{c.InitialTaskDelayMs >= 0, "log.initial.task.delay.ms", c.InitialTaskDelayMs, "Value must be at least 0"},
 		{c.MessageTimestampDifferenceMaxMs >= 0, "log.message.timestamp.difference.max.ms", c.MessageTimestampDifferenceMaxMs, "Value must be at least 0"},
-		{c.Cleaner.Threads >= 0, "log.cleaner.threads", c.Cleaner.Threads, "Value must be at least 0"},
-		{c.Cleaner.IOBufferSize >= 0, "log.cleaner.io.buffer.size", c.Cleaner.IOBufferSize, "Value must be at least 0"},
-		{c.Cleaner.BackoffMs >= 0, "log.cleaner.backoff.ms", c.Cleaner.BackoffMs, "Value must be at least 0"},
 	} {
 		if !b.ok {
 			return configError(b.key, fmt.Sprint(b.v), b.rule)
@@ -148,6 +127,11 @@ func (c Config) Validate() error {
 	}
 	if err := c.Defaults.Validate(); err != nil {
 		return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+	}
+	if c.Cleaner.Enable {
+		if err := c.Cleaner.Validate(); err != nil {
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
+		}
 	}
 	return nil
 }

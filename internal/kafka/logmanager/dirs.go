@@ -141,10 +141,14 @@ func (m *Manager) LogDirFailed(dir string, err error) {
 	m.logger.Error("log directory offline", "dir", d.path, "err", err)
 	m.mu.Lock()
 	var logs []*log.Log
+	var live []TopicPartition
 	for _, ps := range []map[TopicPartition]*partition{m.current, m.future} {
 		for tp, p := range ps {
 			if p.dir == d {
 				logs = append(logs, p.log)
+				if p == m.current[tp] {
+					live = append(live, tp)
+				}
 				delete(ps, tp)
 				m.offline[tp] = d.path
 			}
@@ -158,7 +162,11 @@ func (m *Manager) LogDirFailed(dir string, err error) {
 	}
 	m.mu.Unlock()
 	if m.cleaner != nil {
-		m.cleaner.HandleLogDirFailure(d.path)
+		// Stop the cleanings of the directory's logs before closing them
+		// (LogCleaner.handleLogDirFailure); they are no longer listed.
+		for _, tp := range live {
+			m.cleaner.AbortCleaning(tp)
+		}
 	}
 	for _, l := range logs {
 		_ = l.Close() // the files stay for the next start to recover

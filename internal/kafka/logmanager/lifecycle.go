@@ -176,9 +176,9 @@ func (m *Manager) AsyncDelete(tp TopicPartition) (bool, error) {
 		return false, nil
 	}
 	if m.cleaner != nil {
-		m.cleaner.Abort(tp)
+		m.cleaner.AbortCleaning(tp) // after the removal: the cleaner no longer lists it
 	}
-	if err := m.UpdateCleanerCheckpoint(p.dir.path, func(o map[TopicPartition]int64) { delete(o, tp) }); err != nil {
+	if err := m.checkpointFailed(p.dir, m.updateCleanerCheckpoint(p.dir, func(o map[TopicPartition]int64) { delete(o, tp) })); err != nil {
 		m.logger.Warn("cannot drop the deleted partition from the cleaner checkpoint", "partition", tp.String(), "err", err)
 	}
 	if err := p.log.RenameDir(log.DeleteDirName(tp)); err != nil {
@@ -298,8 +298,8 @@ func (m *Manager) TruncateFullyAndStartAt(tp TopicPartition, newOffset int64) er
 // storage error takes the directory offline.
 func (m *Manager) withCleaningPaused(p *partition, tp TopicPartition, pause bool, truncate func() error) error {
 	if pause && m.cleaner != nil {
-		m.cleaner.AbortAndPause(tp)
-		defer m.cleaner.Resume(tp)
+		m.cleaner.AbortAndPauseCleaning(tp)
+		defer func() { _ = m.cleaner.ResumeCleaning(tp) }()
 	}
 	err := truncate()
 	if err != nil {
@@ -307,12 +307,12 @@ func (m *Manager) withCleaningPaused(p *partition, tp TopicPartition, pause bool
 	}
 	if pause {
 		base := p.log.ActiveSegment().BaseOffset()
-		cerr := m.UpdateCleanerCheckpoint(p.dir.path, func(o map[TopicPartition]int64) {
+		cerr := m.updateCleanerCheckpoint(p.dir, func(o map[TopicPartition]int64) {
 			if v, ok := o[tp]; ok && v > base {
 				o[tp] = base
 			}
 		})
-		err = errors.Join(err, cerr)
+		err = errors.Join(err, m.checkpointFailed(p.dir, cerr))
 	}
 	return err
 }
@@ -332,7 +332,7 @@ func (m *Manager) UpdateTopicConfig(topic string, cfg log.Config) error {
 			continue
 		}
 		if old.CleanupPolicy.Compact() && !cfg.CleanupPolicy.Compact() && m.cleaner != nil {
-			m.cleaner.Abort(l.TopicPartition())
+			m.cleaner.AbortCleaning(l.TopicPartition())
 		}
 	}
 	m.cfgMu.Lock()

@@ -119,6 +119,7 @@ func (m *Manager) loadDir(d *logDir) loadResult {
 	if err := m.openCheckpoints(d); err != nil {
 		return loadResult{ioErr: err}
 	}
+	m.loadCleanerCheckpoint(d)
 	recoveryPoints, err := d.recoveryCP.Read()
 	if err != nil {
 		m.logger.Warn("cannot read the recovery point checkpoint; recovering every log from its start",

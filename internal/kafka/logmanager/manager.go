@@ -52,14 +52,11 @@ type Options struct {
 	// WriteHighWatermarks.
 	Replication Replication
 
-	// NewCleaner builds the log cleaner when log.cleaner.enable is true.
-	// Nil: no cleaner (compacted logs are not compacted).
-	NewCleaner func(host CleanerHost) (Cleaner, error)
-
 	// ManualSchedule runs no background goroutine: periodic tasks and the
 	// logs' deferred work run only when the owner calls RunDue, with a time
-	// of its choosing (tests, simulators). Use it with a custom Clock: the
-	// background mode sleeps on the wall clock.
+	// of its choosing, and the cleaner's threads are not started (the owner
+	// calls Cleaner().CleanOnce): tests, simulators. Use it with a custom
+	// Clock: the background mode sleeps on the wall clock.
 	ManualSchedule bool
 }
 
@@ -73,7 +70,7 @@ type Manager struct {
 	logger  *slog.Logger
 	sched   *scheduler
 	fail    *FailureChannel
-	cleaner Cleaner
+	cleaner *log.Cleaner // nil when log.cleaner.enable is false
 
 	clusterID string
 	brokerID  int32
@@ -118,8 +115,10 @@ type logDir struct {
 	// checkpoint taken after a truncation is never overwritten by one
 	// taken before it.
 	cpMu sync.Mutex
-	// cleanerMu serialises read-modify-writes of cleaner-offset-checkpoint.
-	cleanerMu sync.Mutex
+	// cleanerMu guards cleanerOffsets, the content of
+	// cleaner-offset-checkpoint, and serialises its writes.
+	cleanerMu      sync.Mutex
+	cleanerOffsets map[TopicPartition]int64
 }
 
 // Open opens the log manager on cfg.LogDirs (LogManager's constructor,
@@ -200,10 +199,10 @@ func (m *Manager) open() error {
 	if len(m.OnlineLogDirs()) == 0 {
 		return m.noLiveDirs()
 	}
-	if m.cfg.Cleaner.Enable && m.opts.NewCleaner != nil {
-		c, err := m.opts.NewCleaner(m)
+	if m.cfg.Cleaner.Enable {
+		c, err := log.NewCleaner(m.cfg.Cleaner, cleanerHost{m}, log.CleanerOptions{Clock: m.clock, Logger: m.logger})
 		if err != nil {
-			return fmt.Errorf("logmanager: starting the log cleaner: %w", err)
+			return fmt.Errorf("%w: %w", ErrInvalidConfig, err)
 		}
 		m.cleaner = c
 	}
@@ -253,7 +252,7 @@ func (m *Manager) startup() {
 		m.sched.schedulePeriodic("highwatermark-checkpoint", m.cfg.HighWatermarkCheckpointIntervalMs,
 			m.cfg.HighWatermarkCheckpointIntervalMs, func() { _ = m.checkpointHighWatermarks() })
 	}
-	if m.cleaner != nil {
+	if m.cleaner != nil && !m.opts.ManualSchedule {
 		m.cleaner.Start()
 	}
 	m.sched.start()

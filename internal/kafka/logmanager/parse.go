@@ -77,6 +77,8 @@ func ParseConfig(props map[string]string) (Config, error) {
 	d.RetentionBytes = p.int64("log.retention.bytes", -1, math.MinInt64)
 	d.RetentionMs = p.retentionMs()
 	d.MaxMessageBytes = p.int32("message.max.bytes", log.DefaultMaxMessageBytes, 0)
+	c.Cleaner.MaxMessageSize = int(d.MaxMessageBytes)
+	c.Cleaner.ProducerIDExpirationMs = int64(p.int32("producer.id.expiration.ms", log.DefaultProducerIDExpirationMs, 1))
 	d.FileDeleteDelayMs = p.int64("log.segment.delete.delay.ms", log.DefaultFileDeleteDelayMs, 0)
 	d.DeleteRetentionMs = p.int64("log.cleaner.delete.retention.ms", log.DefaultDeleteRetentionMs, 0)
 	d.MinCompactionLagMs = p.int64("log.cleaner.min.compaction.lag.ms", 0, 0)

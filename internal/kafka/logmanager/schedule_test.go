@@ -249,10 +249,11 @@ func TestFlushScheduling(t *testing.T) {
 }
 
 // TestBackgroundManager runs a manager on the wall clock with short
-// intervals and waits for the recovery point checkpoint to show a flush.
+// intervals and waits for the recovery point checkpoint to show a flush;
+// Close stops the scheduler and the cleaner's threads.
 func TestBackgroundManager(t *testing.T) {
 	fsys := vfs.NewMem()
-	cfg := testConfig("/d")
+	cfg := cleanerConfig("/d") // with the cleaner's threads
 	cfg.FlushOffsetCheckpointIntervalMs = 1
 	o := testOptions(t, fsys, nil)
 	o.Clock, o.ManualSchedule = nil, false

@@ -18,12 +18,10 @@ func (m *Manager) cleanupLogs() {
 	now := m.clock.NowMs()
 	var tps []TopicPartition
 	if m.cleaner != nil {
-		tps = m.cleaner.PauseNonCompacted()
-		defer func() {
-			for _, tp := range tps {
-				m.cleaner.Resume(tp)
-			}
-		}()
+		for _, l := range m.cleaner.PauseCleaningForNonCompacted() {
+			tps = append(tps, l.TopicPartition())
+		}
+		defer func() { _ = m.cleaner.ResumeCleaning(tps...) }()
 	} else {
 		for tp := range m.CurrentLogs() {
 			tps = append(tps, tp)
@@ -37,12 +35,9 @@ func (m *Manager) cleanupLogs() {
 		if p == nil {
 			continue
 		}
-		hw := p.log.LogEndOffset()
-		if m.opts.Replication != nil {
-			var ok bool
-			if hw, ok = m.opts.Replication.HighWatermark(tp); !ok {
-				continue
-			}
+		hw, ok := m.highWatermark(tp)
+		if !ok {
+			continue
 		}
 		n, err := p.log.DeleteOldSegments(now, hw)
 		total += n
