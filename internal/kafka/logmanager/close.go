@@ -2,8 +2,6 @@ package logmanager
 
 import (
 	"errors"
-	"sync"
-	"sync/atomic"
 
 	"github.com/wharf-project/wharf/internal/kafka/log"
 	"github.com/wharf-project/wharf/internal/kafka/log/checkpoint"
@@ -51,15 +49,7 @@ func (m *Manager) Close() error {
 
 	dirs := m.onlineDirs()
 	dirErrs := make([]error, len(dirs))
-	var wg sync.WaitGroup
-	for i, d := range dirs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			dirErrs[i] = m.closeDir(d)
-		}()
-	}
-	wg.Wait()
+	parallel(len(dirs), len(dirs), func(i int) { dirErrs[i] = m.closeDir(dirs[i]) })
 	for _, d := range m.dirs {
 		if d.lock != nil {
 			d.lock.release()
@@ -76,18 +66,7 @@ func (m *Manager) closeDir(d *logDir) error {
 		logs = append(logs, l)
 	}
 	errs := make([]error, len(logs))
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(m.cfg.NumRecoveryThreadsPerDataDir, len(logs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(logs); i = int(next.Add(1) - 1) {
-				errs[i] = logs[i].Close()
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(logs), m.cfg.NumRecoveryThreadsPerDataDir, func(i int) { errs[i] = logs[i].Close() })
 	if err := errors.Join(errs...); err != nil {
 		m.logger.Error("closing logs; no clean shutdown marker written", "dir", d.path, "err", err)
 		return err

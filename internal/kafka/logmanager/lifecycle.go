@@ -303,7 +303,7 @@ func (m *Manager) withCleaningPaused(p *partition, tp TopicPartition, pause bool
 	}
 	err := truncate()
 	if err != nil {
-		m.storageError(p.dir, err)
+		m.storageError(p, err)
 	}
 	if pause {
 		base := p.log.ActiveSegment().BaseOffset()
@@ -335,16 +335,24 @@ func (m *Manager) UpdateTopicConfig(topic string, cfg log.Config) error {
 			m.cleaner.AbortCleaning(l.TopicPartition())
 		}
 	}
-	m.cfgMu.Lock()
-	m.topicCfgs[topic] = cfg
-	m.cfgMu.Unlock()
 	return errors.Join(errs...)
 }
 
-// storageError takes d offline when err says a log's storage failed.
-func (m *Manager) storageError(d *logDir, err error) {
-	if errors.Is(err, log.ErrStorage) {
-		m.LogDirFailed(d.path, err)
+// storageError takes p's directory offline when err says its log's
+// storage failed, unless the log has left the manager meanwhile: a log
+// being deleted may fail a flush that raced with its rename (Kafka
+// swallows that NoSuchFileException), and that says nothing about the
+// directory.
+func (m *Manager) storageError(p *partition, err error) {
+	if !errors.Is(err, log.ErrStorage) {
+		return
+	}
+	m.mu.RLock()
+	tp := p.log.TopicPartition()
+	live := m.current[tp] == p || m.future[tp] == p
+	m.mu.RUnlock()
+	if live {
+		m.LogDirFailed(p.dir.path, err)
 	}
 }
 

@@ -35,15 +35,7 @@ type loadResult struct {
 func (m *Manager) loadLogs() error {
 	dirs := m.onlineDirs()
 	results := make([]loadResult, len(dirs))
-	var wg sync.WaitGroup
-	for i, d := range dirs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			results[i] = m.loadDir(d)
-		}()
-	}
-	wg.Wait()
+	parallel(len(dirs), len(dirs), func(i int) { results[i] = m.loadDir(dirs[i]) })
 	var fatal error
 	for i, d := range dirs {
 		r := results[i]
@@ -144,33 +136,23 @@ func (m *Manager) loadDir(d *logDir) loadResult {
 
 	out := make([]loaded, len(jobs))
 	ok := make([]bool, len(jobs))
-	var next atomic.Int64
 	var stop atomic.Bool
 	var errMu sync.Mutex
 	var res loadResult
-	var wg sync.WaitGroup
-	for range min(m.cfg.NumRecoveryThreadsPerDataDir, len(jobs)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for !stop.Load() {
-				i := int(next.Add(1) - 1)
-				if i >= len(jobs) {
-					return
-				}
-				ld, ioErr, fatal := m.loadPartition(d, jobs[i], clean, recoveryPoints, logStarts)
-				if ioErr != nil || fatal != nil {
-					stop.Store(true)
-					errMu.Lock()
-					res.ioErr, res.fatal = cmpErr(res.ioErr, ioErr), cmpErr(res.fatal, fatal)
-					errMu.Unlock()
-					continue
-				}
-				out[i], ok[i] = ld, true
-			}
-		}()
-	}
-	wg.Wait()
+	parallel(len(jobs), m.cfg.NumRecoveryThreadsPerDataDir, func(i int) {
+		if stop.Load() {
+			return // the directory is failing: open no more of it
+		}
+		ld, ioErr, fatal := m.loadPartition(d, jobs[i], clean, recoveryPoints, logStarts)
+		if ioErr != nil || fatal != nil {
+			stop.Store(true)
+			errMu.Lock()
+			res.ioErr, res.fatal = cmpErr(res.ioErr, ioErr), cmpErr(res.fatal, fatal)
+			errMu.Unlock()
+			return
+		}
+		out[i], ok[i] = ld, true
+	})
 	for i := range out {
 		if ok[i] {
 			res.logs = append(res.logs, out[i])
@@ -288,4 +270,21 @@ func (m *Manager) configFor(topic string) (log.Config, error) {
 	}
 	m.topicCfgs[topic] = c
 	return c, nil
+}
+
+// parallel calls fn(i) for every i in [0, n) from at most workers
+// goroutines, and returns when all calls have.
+func parallel(n, workers int, fn func(i int)) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, n) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < n; i = int(next.Add(1) - 1) {
+				fn(i)
+			}
+		}()
+	}
+	wg.Wait()
 }

@@ -43,7 +43,7 @@ func (m *Manager) cleanupLogs() {
 		total += n
 		if err != nil && !errors.Is(err, log.ErrClosed) {
 			m.logger.Error("retention failed", "partition", tp.String(), "err", err)
-			m.storageError(p.dir, err)
+			m.storageError(p, err)
 		}
 	}
 	if total > 0 {
@@ -68,7 +68,7 @@ func (m *Manager) flushDirtyLogs() {
 	for _, p := range ps {
 		if err := p.log.FlushIfDue(now); err != nil && !errors.Is(err, log.ErrClosed) {
 			m.logger.Error("flushing log", "partition", p.log.TopicPartition().String(), "err", err)
-			m.storageError(p.dir, err)
+			m.storageError(p, err)
 		}
 	}
 }
