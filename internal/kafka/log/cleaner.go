@@ -18,7 +18,8 @@ import (
 // dirty offset (the owner's cleaner-offset-checkpoint, or the log start)
 // up to the first uncleanable offset — the active segment, the segment
 // holding the last stable offset the owner gives, and the first segment
-// whose largest timestamp is within min.compaction.lag.ms — and:
+// whose largest timestamp is within min.compaction.lag.ms; and the
+// recovery point, so that the offset map only holds durable records — and:
 //
 //  1. maps every key of the dirty section to its last offset there, in a
 //     bounded offset map (offsetMap; log.cleaner.dedupe.buffer.size); when
@@ -52,8 +53,10 @@ import (
 // retention (DeleteOldSegments) to every idle compacted log — compacted
 // logs get retention from the cleaner, never concurrently with a cleaning;
 // when nothing was cleaned, sleep log.cleaner.backoff.ms. A log whose
-// cleaning fails unexpectedly is left alone until the owner stops listing
-// it; a storage error is the log's own (it fails, see ErrStorage).
+// cleaning or retention fails is left alone until the owner stops listing
+// it (a reopened log is a new *Log): after a storage error the log has
+// failed (ErrStorage) and its directory may hold a half-made swap that
+// only Open may sort out, so the cleaner writes nothing more there.
 //
 // # Deviations from Kafka
 //
@@ -69,6 +72,12 @@ import (
 //   - Only v2 batches exist here, so there is no legacy delete horizon
 //     (segment modification times are neither used nor preserved).
 //   - The offset map hashes keys with seeded maphash, not MD5 (offsetMap).
+//   - Cleaning stops at the recovery point (cleanableOffsets): Kafka may
+//     remove a flushed record because of a newer one not yet flushed,
+//     which a power loss then takes too; Wharf promises the newest flushed
+//     value of every key survives. Rolled segments are flushed right away,
+//     so this holds back only what Kafka's own flush policy has not
+//     written yet.
 //
 // # Concurrency
 //
@@ -249,7 +258,11 @@ func (c *Cleaner) work(w *cleanerWorker) (bool, error) {
 		case errors.Is(err, ErrCleaningAborted) || errors.Is(err, context.Canceled):
 			c.logger.Info("cleaning aborted", "partition", ltc.tp)
 		case errors.Is(err, ErrStorage) || errors.Is(err, ErrClosed):
+			// Until the owner reopens it (a new *Log), the log is left
+			// alone: its directory may hold a half-made swap only Open
+			// may sort out.
 			c.logger.Warn("cleaning stopped: the log failed or closed", "partition", ltc.tp, "err", err)
+			c.markUncleanable(ltc.log)
 			first = err
 		default:
 			c.logger.Warn("cleaning failed; the log is marked uncleanable", "partition", ltc.tp, "err", err)
@@ -265,9 +278,7 @@ func (c *Cleaner) work(w *cleanerWorker) (bool, error) {
 		hw, _ := c.host.Bounds(tp)
 		if _, err := l.DeleteOldSegments(c.clock.NowMs(), hw); err != nil {
 			c.logger.Warn("retention of a compacted log failed", "partition", tp, "err", err)
-			if !errors.Is(err, ErrStorage) && !errors.Is(err, ErrClosed) {
-				c.markUncleanable(l)
-			}
+			c.markUncleanable(l)
 			first = cmpErr(first, err)
 		}
 		done = append(done, tp)

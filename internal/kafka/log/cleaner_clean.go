@@ -338,6 +338,9 @@ func (w *cleanerWorker) findActiveProducers(l *Log, now int64) error {
 // cleanSegments recopies a group of segments into one cleaned segment and
 // swaps it in for them (Cleaner.cleanSegments).
 func (w *cleanerWorker) cleanSegments(l *Log, group []*Segment, now, deleteRetentionMs int64) (err error) {
+	if err := l.cleanerWritable(); err != nil {
+		return err
+	}
 	cleaned, err := l.NewCleanedSegment(group[0].BaseOffset())
 	if err != nil {
 		return err

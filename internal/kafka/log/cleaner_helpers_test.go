@@ -261,11 +261,20 @@ func (w *cleanerWorker) cleanRange(t testing.TB, l *Log, firstDirty, uncleanable
 // activeBase is the active segment's base offset.
 func activeBase(l *Log) int64 { return l.ActiveSegment().BaseOffset() }
 
-// rollUntil appends key i%keys, value i, until the log has n segments.
+// rollUntil appends key i%keys, value i, until the log has n segments,
+// and flushes it (the cleaner stays below the recovery point).
 func (e *env) rollUntil(n, keys int) {
 	e.t.Helper()
 	for e.log.NumSegments() < n {
 		o := e.log.LogEndOffset()
 		e.appendKV(int(o)%keys, int(o))
+	}
+	e.flush()
+}
+
+func (e *env) flush() {
+	e.t.Helper()
+	if err := e.log.Flush(e.log.LogEndOffset()); err != nil {
+		e.t.Fatal(err)
 	}
 }

@@ -82,3 +82,12 @@ func (s *Segment) cleanerIndexSizes() (offsetIndex, timeIndex int64) {
 // carries the .cleaned suffix: ReplaceSegments has not started moving it
 // into the log, so Discard cannot remove anything the log holds.
 func (s *Segment) stillCleaned() bool { return s.currentSuffix() == CleanedFileSuffix }
+
+// cleanerWritable returns why the log cannot be changed (closed, or failed
+// by a storage error), if it cannot: the cleaner then writes nothing more
+// into its directory, whose leftovers only Open may sort out.
+func (l *Log) cleanerWritable() error {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.writableLocked()
+}

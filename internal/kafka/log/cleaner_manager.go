@@ -37,7 +37,10 @@ type offsetsToClean struct {
 // none or it lies outside [log start, log end] (then the checkpoint must
 // be rewritten); cleaning stops before the active segment, the last stable
 // offset (upper) and the first segment whose largest timestamp is within
-// min.compaction.lag.ms of now.
+// min.compaction.lag.ms of now; and, in Wharf, before the recovery point:
+// a record is only ever removed because of a newer one that is durable,
+// so a crash cannot take a key's last durable value along with the newer
+// value that replaced it.
 func cleanableOffsets(l *Log, checkpoint int64, hasCheckpoint bool, upper, now int64) offsetsToClean {
 	logStart := l.LogStartOffset()
 	res := offsetsToClean{firstDirtyOffset: logStart}
@@ -50,7 +53,7 @@ func cleanableOffsets(l *Log, checkpoint int64, hasCheckpoint bool, upper, now i
 	}
 	segs := l.Segments()
 	active := segs[len(segs)-1]
-	uncleanable := min(upper, active.BaseOffset())
+	uncleanable := min(upper, active.BaseOffset(), l.RecoveryPoint())
 	if lag := max(l.Config().MinCompactionLagMs, 0); lag > 0 {
 		for _, s := range nonActiveSegmentsFrom(segs, res.firstDirtyOffset) {
 			if s.LargestTimestamp() > now-lag {

@@ -146,6 +146,18 @@ func TestCleanableOffsets(t *testing.T) {
 			t.Fatalf("%s: %+v, want dirty %d, uncleanable %d, force %v", c.name, got, c.wantDirty, c.wantUn, c.force)
 		}
 	}
+	// Unflushed segments are not cleaned: the bound is the recovery point.
+	rp := l.RecoveryPoint()
+	for l.NumSegments() < 6 {
+		e.appendKV(1, 1)
+	}
+	if got := cleanableOffsets(l, 0, false, math.MaxInt64, now); got.firstUncleanableDirtyOffset != rp {
+		t.Fatalf("unflushed: uncleanable %d, want the recovery point %d", got.firstUncleanableDirtyOffset, rp)
+	}
+	if ltc := newLogToClean(l.TopicPartition(), l, 0, rp, false); ltc.firstUncleanableOffset != segs[3].BaseOffset() {
+		t.Fatalf("the cleanable range ends at %d, want the segment holding the recovery point (%d)", ltc.firstUncleanableOffset, segs[3].BaseOffset())
+	}
+	e.flush()
 	if _, err := l.IncrementLogStartOffset(segs[1].BaseOffset()+1, l.LogEndOffset()); err != nil {
 		t.Fatal(err)
 	}
