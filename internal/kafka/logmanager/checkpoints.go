@@ -200,6 +200,9 @@ func (m *Manager) updateCleanerCheckpoint(d *logDir, update func(offsets map[Top
 	d.cleanerMu.Lock()
 	defer d.cleanerMu.Unlock()
 	offsets := maps.Clone(d.cleanerOffsets)
+	if offsets == nil {
+		offsets = map[TopicPartition]int64{}
+	}
 	update(offsets)
 	if maps.Equal(offsets, d.cleanerOffsets) {
 		return nil

@@ -246,3 +246,35 @@ func TestTopicConfig(t *testing.T) {
 		}
 	}
 }
+
+// FuzzParseConfig: any properties give a valid Config or ErrInvalidConfig,
+// never a panic; a Config it returns passes Validate, and its topic
+// configs with any overrides do too.
+func FuzzParseConfig(f *testing.F) {
+	f.Add("log.retention.hours", "1", "retention.ms", "5")
+	f.Add("log.dirs", " /a , /b ", "segment.bytes", "x")
+	f.Add("log.roll.ms", "-3", "cleanup.policy", "compact,,delete")
+	f.Add("log.cleaner.io.buffer.load.factor", "NaN", "message.timestamp.difference.max.ms", "9")
+	f.Fuzz(func(t *testing.T, k1, v1, k2, v2 string) {
+		c, err := ParseConfig(map[string]string{k1: v1, k2: v2})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Fatalf("%v: not ErrInvalidConfig", err)
+			}
+			return
+		}
+		if err := c.Validate(); err != nil {
+			t.Fatalf("ParseConfig returned an invalid config: %v", err)
+		}
+		tc, err := c.TopicConfig(map[string]string{k1: v1, k2: v2})
+		if err != nil {
+			if !errors.Is(err, ErrInvalidConfig) {
+				t.Fatalf("%v: not ErrInvalidConfig", err)
+			}
+			return
+		}
+		if err := tc.Validate(); err != nil {
+			t.Fatalf("TopicConfig returned an invalid config: %v", err)
+		}
+	})
+}

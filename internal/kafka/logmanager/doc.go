@@ -4,6 +4,7 @@
 // deletes partition logs, runs their background work (flushes, retention,
 // delayed deletions, checkpoints, the cleaner) without a goroutine per
 // partition, and shuts them down so that the next start skips recovery.
+// It hosts the log cleaner (internal/kafka/log's Cleaner; cleaner.go).
 // The partition logs themselves are internal/kafka/log; the files beside
 // them are internal/kafka/log/checkpoint; every byte goes through
 // internal/vfs.
@@ -11,7 +12,7 @@
 // # API at a glance
 //
 //	cfg, err := logmanager.ParseConfig(props)                 // server.properties keys, Kafka's defaults
-//	m, err := logmanager.Open(cfg, logmanager.Options{FS, Clock, ClusterID, BrokerID, TopicOverrides, Replication, NewCleaner})
+//	m, err := logmanager.Open(cfg, logmanager.Options{FS, Clock, ClusterID, BrokerID, TopicOverrides, Replication})
 //	tcfg, err := m.TopicConfig(overrides)                     // broker defaults + retention.ms, segment.bytes, ...
 //	l, err := m.GetOrCreateLog(tp, tcfg, topicID)             // the fewest-partitions directory; partition.metadata
 //	l, ok := m.GetLog(tp)                                     // then l.AppendAsLeader, l.Read, l.Flush ... (package log)
@@ -20,6 +21,7 @@
 //	err = m.UpdateTopicConfig(topic, tcfg)                    // dynamic topic configs
 //	err = m.WriteHighWatermarks(hws); hws, err := m.ReadHighWatermarks()
 //	dir := <-m.Failures().C()                                 // a log directory went offline
+//	m.LogDirFailed(dir, err)                                  // the broker saw log.ErrStorage on a log there
 //	err = m.Close()                                           // flush, close, checkpoints, clean shutdown marker
 //
 // # Layout
@@ -65,14 +67,14 @@
 //
 //	Manager.createMu          creation, deletion, truncation of logs (held across their I/O)
 //	logDir.cpMu               a directory's checkpoint snapshots and writes
-//	logDir.cleanerMu          its cleaner checkpoint's read-modify-writes
 //	Manager.mu                the maps of logs; never held across I/O
+//	logDir.cleanerMu          its cleaner checkpoint (never held with Manager.mu)
 //	(package log's locks)     a log's own, taken by its methods
 //	scheduler.mu, cfgMu, FailureChannel.mu, the lock registry: leaves
 //
-// No manager lock is held while a scheduled task runs. Cleaner methods may
-// be called with createMu held (and nothing else); the CleanerHost methods
-// the cleaner calls never take createMu.
+// No manager lock is held while a scheduled task runs. The cleaner's
+// methods are called with at most createMu held; the host methods the
+// cleaner calls never take createMu and never call the cleaner.
 //
 // # Background work
 //

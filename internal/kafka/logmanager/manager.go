@@ -18,8 +18,9 @@ type TopicPartition = log.TopicPartition
 
 // Replication is what the manager needs from the owner of replication
 // state (the broker's replica manager): the high watermarks. Retention
-// deletes only below a partition's high watermark, and the
-// replication-offset-checkpoint records them.
+// (and the cleaner) deletes only below a partition's high watermark, and
+// the replication-offset-checkpoint records them. It is called from the
+// manager's and the cleaner's goroutines, with no manager lock held.
 type Replication interface {
 	// HighWatermark returns tp's high watermark; ok is false when it is
 	// not known (the partition is not online here): retention then skips
@@ -122,13 +123,17 @@ type logDir struct {
 }
 
 // Open opens the log manager on cfg.LogDirs (LogManager's constructor,
-// loadLogs and startup). For each directory, in parallel:
+// loadLogs and startup; relative paths on the OS filesystem are made
+// absolute first):
 //
-//  1. create it if missing (durably), check it is a directory, and lock it
-//     (.lock; see lock.go);
+//  1. create each directory if missing (durably), check it is a
+//     directory, and lock it (.lock; see lock.go);
 //  2. read every meta.properties, check cluster.id and broker.id against
 //     Options and against each other (version 0 only), and write it where
 //     it is missing or differs;
+//
+// then, in every directory in parallel:
+//
 //  3. note whether the clean shutdown marker is there, then remove it and
 //     sync the directory, before any log is touched: a crash during
 //     recovery must not pass for a clean shutdown (KAFKA-10471);
@@ -162,6 +167,7 @@ func Open(cfg Config, opts Options) (*Manager, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
+	cfg.LogDirs = slices.Clone(cfg.LogDirs)
 	m := &Manager{
 		cfg: cfg, opts: opts, fs: opts.FS, clock: opts.Clock, logger: opts.Logger,
 		fail:      newFailureChannel(len(cfg.LogDirs)),
@@ -173,8 +179,14 @@ func Open(cfg Config, opts Options) (*Manager, error) {
 		offline:   map[TopicPartition]string{},
 	}
 	m.sched = newScheduler(m.clock, m.logger, opts.ManualSchedule, cfg.BackgroundThreads)
-	for _, p := range cfg.LogDirs {
+	for i, p := range cfg.LogDirs {
+		if opts.FS == vfs.Default {
+			if abs, err := filepath.Abs(p); err == nil {
+				p = abs
+			}
+		}
 		d := &logDir{path: filepath.Clean(p)}
+		m.cfg.LogDirs[i] = d.path
 		m.dirs = append(m.dirs, d)
 		m.dirByPath[d.path] = d
 	}
