@@ -23,7 +23,8 @@ import (
 //	replication-offset-checkpoint     high watermarks (WriteHighWatermarks; every
 //	                                  replica.high.watermark.checkpoint.interval.ms and at
 //	                                  Close with Options.Replication)
-//	cleaner-offset-checkpoint         the cleaner's (UpdateCleanerCheckpoint)
+//	cleaner-offset-checkpoint         the cleaner's first dirty offsets (cleaner.go); dropped
+//	                                  or lowered on deletion and truncation
 //
 // A write error other than an unwritable entry takes the directory offline.
 

@@ -236,9 +236,10 @@ func (m *Manager) scheduleDirRemoval(path string) {
 // leader change; LogManager.truncateTo) and then rewrites the recovery
 // point (and log start) checkpoints of every directory where a log lost
 // data, before returning: a recovery point checkpointed above a
-// truncation would let a crash skip the rescan of data written after it. Partitions without a
-// log are skipped. A log whose truncation goes below its active segment
-// has its cleaning paused meanwhile and its cleaner checkpoint lowered.
+// truncation would let a crash skip the rescan of data written after it.
+// Partitions without a log are skipped. A log whose truncation goes below
+// its active segment has its cleaning paused meanwhile and its cleaner
+// checkpoint lowered.
 func (m *Manager) TruncateTo(offsets map[TopicPartition]int64) error {
 	m.createMu.Lock()
 	defer m.createMu.Unlock()
