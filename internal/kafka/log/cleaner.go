@@ -11,6 +11,19 @@ import (
 // The log cleaner: compaction of logs whose cleanup.policy contains
 // "compact", as Kafka's LogCleaner, LogCleanerManager and Cleaner do it.
 //
+// # API at a glance
+//
+//	c, err := log.NewCleaner(log.DefaultCleanerConfig(), host, log.CleanerOptions{Clock, Logger})
+//	c.Start()                      // after the logs are loaded
+//	c.AbortAndPauseCleaning(tp)    // before truncating, deleting, renaming or closing tp's log
+//	c.ResumeCleaning(tp)           // after (and host's checkpoint lowered to a truncation)
+//	logs := c.PauseCleaningForNonCompacted() // retention of the other logs, then ResumeCleaning
+//	c.Stop()                       // before closing the logs
+//	cleaned, err := c.CleanOnce()  // or: one round in the caller's goroutine
+//	m := c.Metrics()
+//
+// The owner implements CleanerHost (logs, cleaner-offset-checkpoint,
+// high watermark and last stable offset); MemCleanerHost is a double.
 // # What a cleaning does
 //
 // A compacted log has a clean head, already compacted, and a dirty tail.
@@ -83,7 +96,8 @@ import (
 //
 // Cleaner.mu guards the partitions' cleaning states; it is a leaf: no log
 // lock is taken and no host method called while holding it. grabMu
-// serialises the choice of a log between threads and is taken before mu.
+// serialises the choice of a log between threads and is taken before mu;
+// a worker's busy lock (one goroutine per worker) is taken before both.
 // A worker calls the log's own methods (ReplaceSegments takes Log.mu) and
 // the host's with neither held. AbortAndPauseCleaning waits, holding no
 // lock but mu's condition, for the cleaning to stop: so the host must not
@@ -113,8 +127,8 @@ type CleanerHost interface {
 // Cleaner errors.
 var (
 	// ErrCleaningAborted ends a cleaning stopped by AbortAndPauseCleaning
-	// or Stop (LogCleaningAbortedException); nothing of it is swapped in
-	// after it is returned.
+	// (LogCleaningAbortedException; Stop ends one with context.Canceled);
+	// nothing of it is swapped in after it is returned.
 	ErrCleaningAborted = errors.New("log: cleaning aborted")
 	// ErrCleaningNotPaused is ResumeCleaning of a partition not paused.
 	ErrCleaningNotPaused = errors.New("log: cleaning not paused")
@@ -247,6 +261,8 @@ func (c *Cleaner) CleanOnce() (bool, error) {
 
 // work is CleanerThread.doWork without the backoff.
 func (c *Cleaner) work(w *cleanerWorker) (bool, error) {
+	w.busy.Lock() // CleanOnce may overlap a Start
+	defer w.busy.Unlock()
 	now := c.clock.NowMs()
 	var first error
 	ltc, ctx := c.grabFilthiestCompactedLog(now)

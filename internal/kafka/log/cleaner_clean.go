@@ -5,6 +5,7 @@ import (
 	"errors"
 	"log/slog"
 	"math"
+	"sync"
 
 	"github.com/wharf-project/wharf/internal/kafka/record"
 )
@@ -40,6 +41,7 @@ func (s CleanerStats) ElapsedMs() int64 { return s.EndMs - s.StartMs }
 // cleanerWorker is one cleaner thread's state (Kafka's Cleaner): its offset
 // map and buffers, reused from one cleaning to the next.
 type cleanerWorker struct {
+	busy       sync.Mutex // held by the goroutine using the worker
 	id         int
 	offsets    *offsetMap
 	loadFactor float64
