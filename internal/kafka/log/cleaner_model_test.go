@@ -14,9 +14,10 @@ import (
 // appends (keys from a small set, tombstones, every codec, producers),
 // flushes, rolls, cleanings, time passing, a high watermark moving up,
 // truncations above it (with the cleaner paused around them, as the owner
-// must), reads and clean or crashed
-// reopens, and checks it after every step against a model of compaction:
-// the record at every offset as appended, and, per key, the newest.
+// must), reads and clean or crashed reopens, and checks it after every
+// step against a model of compaction: the record at every offset as
+// appended, and, per key, the newest. Crashed reopens are left out while
+// recovery drops compacted batches (recoveryDropsCompactedBatches).
 func TestCleanerModelRandomOperations(t *testing.T) {
 	seeds := []uint64{1, 2, 3, 4}
 	steps := 700
