@@ -19,7 +19,9 @@ type RecoverResult struct {
 
 // recover rescans the whole .log, rebuilding both indexes from nothing, and
 // truncates the file at the first byte that does not begin a valid batch
-// (LogSegment.recover). A batch is valid when it is whole, passes
+// (LogSegment.recover). The segment is left active (its .log held open, its
+// rebuilt entries in memory): the caller keeps it so or finishes it
+// (onBecomeInactive writes the index files). A batch is valid when it is whole, passes
 // record.Batch.ValidateHeader (size, magic, CRC, counts), starts above the
 // previous batch's last offset (and at or above the segment's base) and
 // ends within the int32 range of relative offsets. Nothing after the first
@@ -27,17 +29,16 @@ type RecoverResult struct {
 // learns every epoch newer than its latest, at its first batch.
 func (s *Segment) recover(epochs *EpochCache) (RecoverResult, error) {
 	res := RecoverResult{NextOffset: s.base}
+	if err := s.log.hold(true); err != nil {
+		return res, err
+	}
 	st, err := s.log.Stat()
 	if err != nil {
 		return res, err
 	}
 	size := st.Size()
-	if err := s.oi.reset(s.maxIndexBytes); err != nil {
-		return res, err
-	}
-	if err := s.ti.reset(s.maxIndexBytes); err != nil {
-		return res, err
-	}
+	s.oi.reset(s.maxIndexBytes)
+	s.ti.reset(s.maxIndexBytes)
 	s.mu.Lock()
 	s.maxTs, s.maxTsKnown = TimestampOffset{record.NoTimestamp, s.base}, true
 	s.rollingTsKnown = false
@@ -53,7 +54,7 @@ func (s *Segment) recover(epochs *EpochCache) (RecoverResult, error) {
 		if err != nil {
 			return res, err
 		}
-		if b.ValidateHeader() != nil || b.BaseOffset() < res.NextOffset || !s.canConvertToRelativeOffset(b.LastOffset()) {
+		if checkStored(b) != nil || b.BaseOffset() < res.NextOffset || !s.canConvertToRelativeOffset(b.LastOffset()) {
 			break
 		}
 		if err := s.indexBatch(b, pos, int64(len(b))); err != nil {
@@ -77,16 +78,10 @@ func (s *Segment) recover(epochs *EpochCache) (RecoverResult, error) {
 		}
 	}
 	s.size.Store(res.ValidBytes)
-	if err := s.oi.trimToValidSize(); err != nil {
-		return res, err
-	}
 	// A segment closed normally ends its time index with its max
 	// timestamp; a rebuilt one does too.
 	ts := s.MaxTimestampSoFar()
-	if err := s.ti.maybeAppend(ts.Timestamp, ts.Offset, true); err != nil {
-		return res, err
-	}
-	return res, s.ti.trimToValidSize()
+	return res, s.ti.maybeAppend(ts.Timestamp, ts.Offset, true)
 }
 
 // RebuildIndexes rebuilds the .index and .timeindex of the segment
@@ -98,7 +93,7 @@ func RebuildIndexes(fsys vfs.FS, dir string, base int64, cfg Config) (RecoverRes
 	if err := cfg.Validate(); err != nil {
 		return RecoverResult{}, err
 	}
-	s, _, err := openSegment(fsys, dir, base, cfg.segmentConfig(), "", 0, 0)
+	s, _, err := openSegment(fsys, &segmentDir{path: dir}, base, cfg.segmentConfig(defaultFileCache), "", 0, 0)
 	if err != nil {
 		return RecoverResult{}, err
 	}
@@ -107,10 +102,10 @@ func RebuildIndexes(fsys vfs.FS, dir string, base int64, cfg Config) (RecoverRes
 	if err != nil {
 		return res, err
 	}
-	if err := s.sync(true); err != nil {
+	if err := s.onBecomeInactive(true); err != nil {
 		return res, err
 	}
-	return res, nil
+	return res, s.sync(false)
 }
 
 // Batches calls fn for each whole batch of the segment at or after
@@ -118,7 +113,12 @@ func RebuildIndexes(fsys vfs.FS, dir string, base int64, cfg Config) (RecoverRes
 // aliases a buffer reused by the next call. Batches are not validated;
 // bytes that do not hold a whole batch end the walk with ErrCorruptRecord.
 func (s *Segment) Batches(from int64, fn func(b record.Batch, pos int64) (bool, error)) error {
-	r := newBatchReader(s.log, from, s.size.Load(), walkChunk)
+	h, err := s.log.acquire()
+	if err != nil {
+		return err
+	}
+	defer s.log.release(h)
+	r := newBatchReader(h.f, from, s.size.Load(), walkChunk)
 	for {
 		b, pos, err := r.next()
 		switch {
