@@ -22,7 +22,7 @@ type RecoverResult struct {
 // (LogSegment.recover). The segment is left active (its .log held open, its
 // rebuilt entries in memory): the caller keeps it so or finishes it
 // (onBecomeInactive writes the index files). A batch is valid when it is whole, passes
-// record.Batch.ValidateHeader (size, magic, CRC, counts), starts above the
+// checkStored (size, magic, CRC; not the record count, which compaction lowers), starts above the
 // previous batch's last offset (and at or above the segment's base) and
 // ends within the int32 range of relative offsets. Nothing after the first
 // invalid batch is trusted, even if it looks valid. epochs, when given,
