@@ -1,6 +1,7 @@
 package log
 
 import (
+	"maps"
 	"slices"
 )
 
@@ -15,6 +16,10 @@ func (l *Log) deleteSegmentsLocked(segs []*Segment) error {
 	}
 	for _, s := range segs {
 		s.deleted.Store(true)
+		// Nothing new reads it: close its file unless a reader pins it.
+		s.log.dropIdle()
+		s.oi.release()
+		s.ti.release()
 	}
 	l.delMu.Lock()
 	for _, s := range segs {
@@ -56,9 +61,10 @@ func (l *Log) removeDeleted(segs []*Segment) {
 // closePendingDeletes closes the files of segments waiting for removal.
 func (l *Log) closePendingDeletes() {
 	l.delMu.Lock()
-	defer l.delMu.Unlock()
-	for s := range l.pendingDeletes {
+	pending := slices.Collect(maps.Keys(l.pendingDeletes))
+	clear(l.pendingDeletes)
+	l.delMu.Unlock()
+	for _, s := range pending {
 		s.closeFiles()
 	}
-	clear(l.pendingDeletes)
 }

@@ -15,6 +15,7 @@
 //	info, err := l.AppendAsFollower(records)                               // offsets kept
 //	err = l.Flush(info.LastOffset + 1)                                     // group commit; acks=all waits here
 //	fd, err := l.Read(offset, maxBytes, highWatermark, minOneBatch)        // fd.Region: file, pos, len (sendfile)
+//	fd.Release()                                                           // once sent: unpins the file
 //	res, found, err := l.FetchOffsetByTimestamp(ts)                        // ListOffsets, incl. -1, -2, -3
 //	n, err := l.DeleteOldSegments(now, highWatermark)                      // retention, every log.retention.check
 //	ok, err := l.IncrementLogStartOffset(offset, highWatermark)            // DeleteRecords
@@ -31,8 +32,8 @@
 //
 //	<log.dir>/<topic>-<partition>/             ParseDirName; also <..>.<uuid>-delete|-future|-stray
 //	    00000000000000000000.log                batches (segment.go has the format)
-//	    00000000000000000000.index              offset -> position (index.go)
-//	    00000000000000000000.timeindex          timestamp -> offset (index.go)
+//	    00000000000000000000.index              offset -> position (index.go); written at roll and close
+//	    00000000000000000000.timeindex          timestamp -> offset (index.go); likewise
 //	    00000000000000123456.log ...            the next segment, named by its base offset
 //	    leader-epoch-checkpoint                 epoch start offsets (checkpoint package)
 //	    *.deleted                               segments waiting for file.delete.delay.ms
@@ -77,20 +78,42 @@
 //
 //	Log.fmu                      flush coordination; never held across I/O
 //	Log.mu                       the writer
-//	Segment.mu -> index.mu       a segment's lazy fields, then one index
+//	FileCache's lists            each list's own lock; it only TryLocks what it evicts
+//	segmentFile.mu | index.mu    a segment's open .log | one index's entries (never both)
+//	segmentDir.mu                the log's directory: read-held while a segment file is
+//	                             opened or renamed, write-held by RenameDir
+//	Segment.nameMu               a segment's file names: read-held while one is opened,
+//	                             write-held while they are renamed
+//	Segment.mu                   a segment's lazy fields
 //	EpochCache.mu -> the checkpoint file's own lock
 //	Log.delMu                    segments waiting for removal
 //
 // No lock is held while a Scheduler task runs, and ScheduleOnce must not
 // run its task before returning.
 //
+// # Open files and memory
+//
+// An idle log holds one open file: its active segment's .log. The active
+// segment's index entries live in memory (at most segment.index.bytes of
+// each; one entry per index.interval.bytes of data at most, about 0.5% of
+// it); they are written to the .index and .timeindex, trimmed, when the
+// segment is rolled, when the log is closed and when a cleaned segment is
+// sealed, and the flush covering a rolled segment fsyncs them. No index file
+// is kept open. Other segments hold no file: a read opens the .log
+// read-only, and looks the indexes up in their files (read whole, once).
+// Both stay in a FileCache (Options.FileCache, shared by every log of the
+// process by default) that bounds the open files and the index bytes kept,
+// evicting by CLOCK. Read pins the file its region points into until
+// FetchData.Release; eviction never closes a pinned file, and a file
+// replaced while pinned is closed at its last release. A segment's removal
+// (file.delete.delay.ms after its deletion) and the log's Close close its
+// files whoever pins them, as Kafka does. See segment_file.go and index.go.
+//
 // # Time and scheduling
 //
 // The log reads time only from Options.Clock and defers work only through
 // Options.Scheduler (deletion after file.delete.delay.ms, the flush of a
 // rolled segment); it starts no goroutine of its own, so thousands of
-// partitions cost memory, not threads. An inactive segment costs its open
-// files and a few hundred bytes: its indexes are read from the files on
-// demand; the active segment keeps at most about 16 KiB of each index in
-// memory.
+// partitions cost memory (a few KiB each when idle) and one descriptor
+// each, not threads.
 package log

@@ -63,7 +63,7 @@ func (l *Log) FlushIfDue(now int64) error {
 type flushPlan struct {
 	segs        []*Segment
 	withIndexes []bool
-	dir         string // the directory to sync, if any
+	syncDir     bool   // sync the directory too
 	target      int64  // the recovery point once done
 	gen         uint64 // truncGen when planned
 }
@@ -89,9 +89,7 @@ func (l *Log) planFlushLocked(closing bool) flushPlan {
 		p.segs = append(p.segs, s)
 		p.withIndexes = append(p.withIndexes, closing || i < len(segs)-1)
 	}
-	if l.dirDirty || closing {
-		p.dir = l.dir
-	}
+	p.syncDir = l.dirDirty || closing
 	l.dirDirty = false
 	return p
 }
@@ -107,10 +105,18 @@ func (l *Log) runFlush(p flushPlan) error {
 			return err
 		}
 	}
-	if p.dir != "" {
-		return l.fs.SyncDir(p.dir)
+	if p.syncDir {
+		return l.syncDir()
 	}
 	return nil
+}
+
+// syncDir syncs the log's directory where it is now (RenameDir may move it
+// while a flush runs).
+func (l *Log) syncDir() error {
+	l.sdir.mu.RLock()
+	defer l.sdir.mu.RUnlock()
+	return l.fs.SyncDir(l.sdir.path)
 }
 
 // flushOnce runs one flush and advances the recovery point, unless a
@@ -128,7 +134,7 @@ func (l *Log) flushOnce() error {
 	defer l.mu.Unlock()
 	defer clear(p.segs) // the reused slice must not keep segments alive
 	if err != nil {
-		if p.dir != "" {
+		if p.syncDir {
 			l.dirDirty = true
 		}
 		return l.failLocked(err)

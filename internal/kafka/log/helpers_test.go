@@ -323,21 +323,15 @@ func checkIndexes(t testing.TB, s *Segment, starts map[int64]int64) {
 	}
 }
 
-// readIndexEntries returns the valid entries of an index, from memory and file.
+// readIndexEntries returns the valid entries of an index, from memory or
+// its file.
 func readIndexEntries(t testing.TB, x *index) []byte {
 	t.Helper()
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	out := make([]byte, 0, x.n*x.es)
-	buf := make([]byte, x.es)
-	for i := int64(0); i < x.n; i++ {
-		e, err := x.entryLocked(i, buf)
-		if err != nil {
-			t.Fatalf("reading index %s entry %d: %v", x.path, i, err)
-		}
-		out = append(out, e...)
+	b, err := x.allEntries()
+	if err != nil {
+		t.Fatalf("reading index %s: %v", x.filePath(), err)
 	}
-	return out
+	return b
 }
 
 // batchOffsets lists the base offsets of batches.

@@ -3,9 +3,9 @@ package log
 import (
 	"encoding/binary"
 	"fmt"
+	"io"
+	"slices"
 	"sync"
-
-	"github.com/wharf-project/wharf/internal/vfs"
 )
 
 // The two index files of a segment (AbstractIndex, OffsetIndex, TimeIndex).
@@ -40,85 +40,112 @@ import (
 // max timestamp grew, plus one final entry (the segment's max timestamp)
 // when the segment stops being active.
 //
-// Sizes. The active segment's index files are preallocated to
-// segment.index.bytes rounded down to the entry size, zero-filled; the
-// number of valid entries is known only in memory. When the segment is
-// rolled or the log closed, the files are trimmed to their valid entries.
-// An existing file is opened as AbstractIndex does: every whole entry in it
-// is taken as valid (which is why a file that was not trimmed, after a
-// crash, holds zero entries at its end: recovery or the sanity checks
-// replace it). Reopened as the active segment's index, the file is extended
-// to segment.index.bytes again.
+// Files. An index file holds exactly its valid entries ("trimmed", as Kafka
+// leaves it when a segment is rolled or the log closed). Kafka keeps the
+// active segment's index files mmapped and preallocated to
+// segment.index.bytes; here no index file is ever kept open. The active
+// segment's entries (and those of a cleaned segment being written) live in
+// memory only, at most segment.index.bytes of them (one entry per batch at
+// most), and reach the files, trimmed, in one write when the segment is
+// rolled, sealed or its log closed; the flush that covers an inactive
+// segment fsyncs them. Until then the active segment's files may be missing
+// or stale: recovery rescans the active segment after any crash (it always
+// lies at or after the recovery point), and a missing or insane index is
+// rebuilt whatever the shutdown.
 //
-// In memory. The entries of an inactive segment are read from the file on
-// demand (binary search with positioned reads, the last few hundred entries
-// in one read). The active index keeps its newest entries (at most about
-// 2*warmBytes) in memory: appends go there and reach the file in batches,
-// when the window is full, at flush, roll and close; recovery rebuilds the
-// index of any segment that was not flushed, so entries not yet in the file
-// are never needed after a crash.
+// An existing file is opened as AbstractIndex does: every whole entry in it
+// is valid (which is why a file with a zero tail, left untrimmed by Kafka
+// after a crash, fails the sanity checks and is rebuilt). Opening reads only
+// the file's length and its first and last entries; the entries of an
+// inactive index are read whole when first looked up and kept in the
+// FileCache, within its memory bound. Inactive entries are immutable: an
+// index made active again (a truncation) works on a copy, so that lookups
+// may search a loaded array without holding the index's lock.
 
 const (
 	offsetEntrySize = 8
 	timeEntrySize   = 12
-	// warmBytes is how much of the active index stays in memory after a
-	// spill (Kafka's warm section is 8 KiB for the same reason: lookups near
-	// the end are the common case).
-	warmBytes = 8192
-	// chunkEntries bounds the entries a lookup reads from a file at once.
-	chunkEntries = 512
 )
 
-var chunkPool = sync.Pool{New: func() any { b := make([]byte, chunkEntries*timeEntrySize); return &b }}
+// keyFunc extracts a search key from an entry.
+type keyFunc func(base int64, e []byte) int64
 
 // index is the storage both kinds of index share.
 type index struct {
-	mu       sync.RWMutex
-	fs       vfs.FS
-	path     string
-	f        vfs.File
-	es       int64 // entry size
-	base     int64 // the segment's base offset
-	fileLen  int64 // the file's length: preallocated while active, trimmed otherwise
-	n        int64 // valid entries
-	written  int64 // entries [0, written) are in the file
-	memStart int64 // mem holds entries [memStart, n); memStart <= written
-	mem      []byte
+	seg   *Segment // names the file
+	kind  string   // IndexFileSuffix or TimeIndexFileSuffix
+	es    int64    // entry size
+	base  int64    // the segment's base offset
+	cache *clockList
+	entry cacheEntry
+
+	mu         sync.RWMutex
+	n          int64  // valid entries
+	maxEntries int64  // room: segment.index.bytes/es while active, n after
+	mem        []byte // entries [0, n) when loaded; always loaded while active
+	loaded     bool
+	active     bool // entries change: kept in memory, outside the cache
+	listed     bool // counted in the cache
+	written    bool // the file holds exactly the n entries
+	synced     bool // ... durably
+	fileLen    int64
+	head, tail [timeEntrySize]byte // the first and last entries, when n > 0
 }
 
-// openIndex opens the index at path. create makes a new, empty file
-// preallocated to maxBytes (replacing any file of that name); otherwise an
-// existing file is opened (created empty if missing) and every whole entry
-// in it is valid.
-func openIndex(fs vfs.FS, path string, base, es, maxBytes int64, create bool) (*index, error) {
-	x := &index{fs: fs, path: path, es: es, base: base}
-	var err error
-	if create {
-		if maxBytes < es {
-			return nil, fmt.Errorf("%w: invalid max index size %d", ErrInvalidConfig, maxBytes)
-		}
-		if x.f, err = fs.Create(path); err != nil {
-			return nil, err
-		}
-		x.fileLen = maxBytes / es * es
-		if err = x.f.Truncate(x.fileLen); err != nil {
-			_ = x.f.Close()
-			return nil, err
-		}
-		return x, nil
+func newIndex(seg *Segment, kind string, es int64, cache *FileCache) *index {
+	x := &index{seg: seg, kind: kind, es: es, base: seg.base, cache: &cache.indexes}
+	x.entry.owner = x
+	return x
+}
+
+// newActiveIndex is an empty index taking appends, with room for maxBytes.
+func newActiveIndex(seg *Segment, kind string, es, maxBytes int64, cache *FileCache) (*index, error) {
+	if maxBytes < es {
+		return nil, fmt.Errorf("%w: invalid max index size %d", ErrInvalidConfig, maxBytes)
 	}
-	if x.f, err = fs.OpenReadWrite(path); err != nil {
-		return nil, err
-	}
-	st, err := x.f.Stat()
-	if err != nil {
-		_ = x.f.Close()
-		return nil, err
-	}
-	x.fileLen = st.Size()
-	x.n = x.fileLen / es
-	x.written, x.memStart = x.n, x.n
+	x := newIndex(seg, kind, es, cache)
+	x.loaded, x.active = true, true
+	x.maxEntries = maxBytes / es
 	return x, nil
+}
+
+// openIndexFile reads what an existing index file says about itself: its
+// length and first and last entries. A missing file is an empty index,
+// reported in missing.
+func openIndexFile(seg *Segment, kind string, es int64, cache *FileCache) (x *index, missing bool, err error) {
+	x = newIndex(seg, kind, es, cache)
+	err = seg.atPath(kind, func(path string) error {
+		f, err := seg.fs.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		st, err := f.Stat()
+		if err != nil {
+			return err
+		}
+		x.fileLen = st.Size()
+		x.n = x.fileLen / es
+		if x.n == 0 {
+			return nil
+		}
+		if _, err := f.ReadAt(x.head[:es], 0); err != nil {
+			return fmt.Errorf("log: reading index %s: %w", path, err)
+		}
+		if _, err := f.ReadAt(x.tail[:es], (x.n-1)*es); err != nil {
+			return fmt.Errorf("log: reading index %s: %w", path, err)
+		}
+		return nil
+	})
+	if isNotExist(err) {
+		return x, true, nil
+	}
+	if err != nil {
+		return nil, false, err
+	}
+	x.maxEntries = x.n
+	x.written = true
+	return x, false, nil
 }
 
 func (x *index) entries() int64 {
@@ -127,241 +154,330 @@ func (x *index) entries() int64 {
 	return x.n
 }
 
-// maxEntries is how many entries the file has room for (AbstractIndex.maxEntries).
-func (x *index) maxEntriesLocked() int64 { return x.fileLen / x.es }
+// isActive reports whether the index takes changes (and lives in memory).
+func (x *index) isActive() bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.active
+}
 
 // sizeInBytes is the size of the valid entries.
 func (x *index) sizeInBytes() int64 { return x.entries() * x.es }
 
-// entryLocked returns entry i, from memory or from the file (into buf).
-func (x *index) entryLocked(i int64, buf []byte) ([]byte, error) {
-	if i >= x.memStart {
-		o := (i - x.memStart) * x.es
-		return x.mem[o : o+x.es], nil
+func (x *index) filePath() string { return x.seg.path(x.kind) }
+
+// lastLocked is the last entry, or nil when empty.
+func (x *index) lastLocked() []byte {
+	if x.n == 0 {
+		return nil
 	}
-	b := buf[:x.es]
-	if _, err := x.f.ReadAt(b, i*x.es); err != nil {
-		return nil, fmt.Errorf("log: reading index %s entry %d: %w", x.path, i, err)
-	}
-	return b, nil
+	return x.tail[:x.es]
 }
 
-// largestLowerBoundLocked returns the last slot whose key is <= target, or
-// -1 when there is none. Keys must be non-decreasing.
-func (x *index) largestLowerBoundLocked(target int64, key func(base int64, e []byte) int64) (int64, error) {
-	if x.n == 0 {
-		return -1, nil
+// largestLowerBound returns the last slot of mem's n entries whose key is
+// <= target, or -1 when there is none. Keys must be non-decreasing.
+func largestLowerBound(mem []byte, n, es, base, target int64, key keyFunc) int64 {
+	if n == 0 || key(base, mem[:es]) > target {
+		return -1
 	}
-	bp := chunkPool.Get().(*[]byte)
-	defer chunkPool.Put(bp)
-	buf := *bp
-	at := func(i int64) (int64, error) {
-		e, err := x.entryLocked(i, buf)
-		if err != nil {
-			return 0, err
-		}
-		return key(x.base, e), nil
-	}
-	lo, hi := int64(0), x.n-1
-	if x.memStart < x.n {
-		k, err := at(x.memStart)
-		if err != nil {
-			return 0, err
-		}
-		if k <= target {
-			lo = x.memStart // the answer is in memory
-		} else {
-			if x.memStart == 0 {
-				return -1, nil
-			}
-			hi = x.memStart - 1
-		}
-	}
-	if lo == 0 {
-		k, err := at(0)
-		if err != nil {
-			return 0, err
-		}
-		if k > target {
-			return -1, nil
-		}
-	}
-	// key(lo) <= target; find the last such slot in [lo, hi].
+	lo, hi := int64(0), n-1 // key(lo) <= target
 	for lo < hi {
-		if lo < x.memStart && hi-lo < chunkEntries {
-			return x.searchChunkLocked(lo, hi, target, key, buf)
-		}
 		mid := lo + (hi-lo+1)/2
-		k, err := at(mid)
-		if err != nil {
-			return 0, err
-		}
-		if k <= target {
+		if key(base, mem[mid*es:]) <= target {
 			lo = mid
 		} else {
 			hi = mid - 1
 		}
 	}
-	return lo, nil
+	return lo
 }
 
-// searchChunkLocked finishes a search over file-resident slots [lo, hi]
-// (key(lo) <= target) with one read.
-func (x *index) searchChunkLocked(lo, hi, target int64, key func(int64, []byte) int64, buf []byte) (int64, error) {
-	b := buf[:(hi-lo+1)*x.es]
-	if _, err := x.f.ReadAt(b, lo*x.es); err != nil {
-		return 0, fmt.Errorf("log: reading index %s: %w", x.path, err)
-	}
-	for i := hi; i > lo; i-- {
-		if key(x.base, b[(i-lo)*x.es:]) <= target {
-			return i, nil
+// search copies into out the last entry whose key is <= target and returns
+// its slot, or -1 when there is none. An inactive index is loaded first.
+func (x *index) search(target int64, key keyFunc, out []byte) (int64, error) {
+	for {
+		x.mu.RLock()
+		if x.active {
+			// Mutable entries: search under the lock.
+			slot := largestLowerBound(x.mem, x.n, x.es, x.base, target, key)
+			if slot >= 0 {
+				copy(out, x.mem[slot*x.es:(slot+1)*x.es])
+			}
+			x.mu.RUnlock()
+			return slot, nil
 		}
+		mem, n, loaded := x.mem, x.n, x.loaded
+		x.mu.RUnlock()
+		if loaded {
+			x.cache.touch(&x.entry)
+		} else {
+			var active bool
+			var err error
+			if mem, n, active, err = x.load(); err != nil {
+				return -1, err
+			}
+			if active {
+				continue // made active meanwhile
+			}
+		}
+		// Inactive entries never change: no lock needed.
+		slot := largestLowerBound(mem, n, x.es, x.base, target, key)
+		if slot >= 0 {
+			copy(out, mem[slot*x.es:(slot+1)*x.es])
+		}
+		return slot, nil
 	}
-	return lo, nil
 }
 
-// truncateKeyLocked keeps the entries whose key (an offset) is below
-// target (OffsetIndex/TimeIndex.truncateTo): an entry for target itself
-// goes, and everything after it.
-func (x *index) truncateKeyLocked(target int64, key func(int64, []byte) int64) error {
-	slot, err := x.largestLowerBoundLocked(target, key)
-	if err != nil {
-		return err
+// load reads an inactive index's entries from its file and caches them. It
+// reports active instead when the index is active (its entries must be
+// read under the lock).
+func (x *index) load() (mem []byte, n int64, active bool, err error) {
+	x.mu.Lock()
+	if x.active {
+		x.mu.Unlock()
+		return nil, 0, true, nil
 	}
-	keep := slot + 1
-	if slot >= 0 {
-		buf := make([]byte, x.es)
-		e, err := x.entryLocked(slot, buf)
+	err = x.loadLocked()
+	mem, n = x.mem, x.n
+	add := err == nil && !x.listed
+	x.listed = x.listed || add
+	x.mu.Unlock()
+	if add {
+		x.cache.add(&x.entry, int64(cap(mem)))
+	}
+	return mem, n, false, err
+}
+
+func (x *index) loadLocked() error {
+	if x.loaded {
+		return nil
+	}
+	b := make([]byte, x.n*x.es)
+	if len(b) > 0 {
+		err := x.seg.atPath(x.kind, func(path string) error {
+			f, err := x.seg.fs.Open(path)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			if m, err := f.ReadAt(b, 0); m < len(b) {
+				return fmt.Errorf("log: reading index %s: %d of %d bytes: %w", path, m, len(b), err)
+			}
+			return nil
+		})
 		if err != nil {
 			return err
 		}
-		if key(x.base, e) == target {
-			keep = slot
-		}
 	}
-	x.truncateToEntriesLocked(keep)
+	x.mem, x.loaded = b, true
 	return nil
 }
 
-// appendLocked adds an entry (the caller checked ordering and room).
-func (x *index) appendLocked(e []byte) error {
+// evict is the cache dropping an inactive index's entries.
+func (x *index) evict() (keep bool, toClose io.Closer) {
+	if !x.mu.TryLock() {
+		return true, nil
+	}
+	defer x.mu.Unlock()
+	if !x.active {
+		x.mem, x.loaded = nil, false
+	}
+	x.listed = false
+	return false, nil
+}
+
+// appendLocked adds an entry to an active index (the caller checked
+// ordering; room is the roll's business, as in Kafka).
+func (x *index) appendLocked(e []byte) {
 	x.mem = append(x.mem, e...)
 	x.n++
-	if int64(len(x.mem)) < 2*warmBytes {
-		return nil
+	if x.n == 1 {
+		copy(x.head[:], e)
 	}
-	if err := x.writePendingLocked(); err != nil {
-		return err
-	}
-	drop := (int64(len(x.mem)) - warmBytes) / x.es
-	x.mem = x.mem[:copy(x.mem, x.mem[drop*x.es:])]
-	x.memStart += drop
-	return nil
+	copy(x.tail[:], e)
+	x.written, x.synced = false, false
 }
 
-// writePendingLocked writes the entries not yet in the file.
-func (x *index) writePendingLocked() error {
-	if x.written >= x.n {
-		return nil
-	}
-	b := x.mem[(x.written-x.memStart)*x.es : (x.n-x.memStart)*x.es]
-	if _, err := x.f.WriteAt(b, x.written*x.es); err != nil {
-		return fmt.Errorf("log: writing index %s: %w", x.path, err)
-	}
-	x.written = x.n
-	if end := x.n * x.es; end > x.fileLen {
-		x.fileLen = end // an index rebuilt past its preallocated size grows
-	}
-	return nil
-}
-
-// truncateToEntriesLocked keeps the first k entries.
+// truncateToEntriesLocked keeps the first k entries of an active index.
 func (x *index) truncateToEntriesLocked(k int64) {
 	if k >= x.n {
 		return
 	}
 	x.n = k
-	x.written = min(x.written, k)
-	if k < x.memStart {
-		x.memStart = k
-		x.mem = x.mem[:0]
-	} else {
-		x.mem = x.mem[:(k-x.memStart)*x.es]
+	x.mem = x.mem[:k*x.es]
+	if k > 0 {
+		copy(x.tail[:], x.mem[(k-1)*x.es:])
 	}
+	x.written, x.synced = false, false
 }
 
-// resizeLocked sets the file's length to newSize rounded down to whole
-// entries (AbstractIndex.resize), writing pending entries first.
-func (x *index) resizeLocked(newSize int64) error {
-	rounded := newSize / x.es * x.es
-	if err := x.writePendingLocked(); err != nil {
+// truncateKeyLocked keeps the entries of an active index whose key (an
+// offset) is below target (OffsetIndex/TimeIndex.truncateTo): an entry for
+// target itself goes, and everything after it.
+func (x *index) truncateKeyLocked(target int64, key keyFunc) {
+	slot := largestLowerBound(x.mem, x.n, x.es, x.base, target, key)
+	keep := slot + 1
+	if slot >= 0 && key(x.base, x.mem[slot*x.es:]) == target {
+		keep = slot
+	}
+	x.truncateToEntriesLocked(keep)
+}
+
+// makeActive loads the entries to take changes again, with room for
+// maxBytes (rounded down to whole entries; entries past the room are
+// dropped, as AbstractIndex.resize does).
+func (x *index) makeActive(maxBytes int64) error {
+	x.mu.Lock()
+	if !x.active {
+		if err := x.loadLocked(); err != nil {
+			x.mu.Unlock()
+			return err
+		}
+		x.mem = slices.Clone(x.mem) // the loaded array stays immutable for lookups holding it
+		x.active = true
+	}
+	x.maxEntries = maxBytes / x.es
+	x.truncateToEntriesLocked(x.maxEntries)
+	x.unlockUnlisted()
+	return nil
+}
+
+// reset empties an index, making it active, before a rebuild
+// (AbstractIndex.reset).
+func (x *index) reset(maxBytes int64) {
+	x.mu.Lock()
+	x.mem, x.n, x.loaded, x.active = nil, 0, true, true
+	x.maxEntries = maxBytes / x.es
+	x.written, x.synced = false, false
+	x.unlockUnlisted()
+}
+
+// finish writes an active index's entries to its file, trimmed, synced if
+// sync, and makes the index inactive (immutable, and cached)
+// (AbstractIndex.trimToValidSize, then closing the mmap).
+func (x *index) finish(sync bool) error {
+	x.mu.Lock()
+	var err error
+	switch {
+	case !x.written:
+		err = x.writeFileLocked(sync)
+	case sync:
+		err = x.syncFileLocked()
+	}
+	if err != nil {
+		x.mu.Unlock()
 		return err
 	}
-	if rounded == x.fileLen {
+	x.active = false
+	x.maxEntries = x.n
+	add := x.loaded && !x.listed
+	x.listed = x.listed || add
+	cost := int64(cap(x.mem))
+	x.mu.Unlock()
+	if add {
+		x.cache.add(&x.entry, cost)
+	}
+	return nil
+}
+
+// writeFileLocked replaces the file with the valid entries.
+func (x *index) writeFileLocked(sync bool) error {
+	b := x.mem[:x.n*x.es]
+	err := x.seg.atPath(x.kind, func(path string) error {
+		f, err := x.seg.fs.Create(path)
+		if err != nil {
+			return err
+		}
+		if len(b) > 0 {
+			if _, err := f.WriteAt(b, 0); err != nil {
+				_ = f.Close()
+				return fmt.Errorf("log: writing index %s: %w", path, err)
+			}
+		}
+		if sync {
+			if err := f.Sync(); err != nil {
+				_ = f.Close()
+				return err
+			}
+		}
+		return f.Close()
+	})
+	if err != nil {
+		x.written, x.synced = false, false
+		return err
+	}
+	x.written, x.synced, x.fileLen = true, sync, int64(len(b))
+	return nil
+}
+
+// syncFile makes an inactive index's file durable, once: opened, fsynced,
+// closed. An active index is skipped: its file is rewritten when it stops
+// being active, and recovery rebuilds it after a crash.
+func (x *index) syncFile() error {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.active {
 		return nil
 	}
-	if err := x.f.Truncate(rounded); err != nil {
-		return fmt.Errorf("log: resizing index %s: %w", x.path, err)
+	return x.syncFileLocked()
+}
+
+func (x *index) syncFileLocked() error {
+	switch {
+	case !x.written:
+		return x.writeFileLocked(true)
+	case x.synced:
+		return nil
 	}
-	x.fileLen = rounded
-	if rounded < x.n*x.es {
-		x.truncateToEntriesLocked(rounded / x.es)
+	err := x.seg.atPath(x.kind, func(path string) error {
+		f, err := x.seg.fs.Open(path)
+		if err != nil {
+			return err
+		}
+		if err := f.Sync(); err != nil {
+			_ = f.Close()
+			return err
+		}
+		return f.Close()
+	})
+	if err == nil {
+		x.synced = true
 	}
-	return nil
+	return err
 }
 
-func (x *index) resize(newSize int64) error {
+// unlockUnlisted takes the index out of the cache and unlocks it.
+func (x *index) unlockUnlisted() { x.cache.unlockUnlisted(&x.mu, &x.listed, &x.entry) }
+
+// release drops the entries from memory and the cache (the segment is
+// closed or gone).
+func (x *index) release() {
 	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.resizeLocked(newSize)
-}
-
-// trimToValidSize cuts the file to its valid entries (AbstractIndex.trimToValidSize).
-func (x *index) trimToValidSize() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.resizeLocked(x.n * x.es)
-}
-
-// writePending writes the entries held only in memory.
-func (x *index) writePending() error {
-	x.mu.Lock()
-	defer x.mu.Unlock()
-	return x.writePendingLocked()
-}
-
-// reset empties the index and preallocates maxBytes (AbstractIndex.reset).
-func (x *index) resetLocked(maxBytes int64) error {
-	x.n, x.written, x.memStart = 0, 0, 0
-	x.mem = x.mem[:0]
-	return x.resizeLocked(maxBytes)
-}
-
-func (x *index) sync() error { return x.f.Sync() }
-
-func (x *index) close() error { return x.f.Close() }
-
-// rename moves the file (the handle follows it).
-func (x *index) rename(newPath string) error {
-	if err := x.fs.Rename(x.path, newPath); err != nil {
-		return err
+	if !x.active {
+		x.mem, x.loaded = nil, false
 	}
-	x.mu.Lock()
-	x.path = newPath
-	x.mu.Unlock()
-	return nil
+	x.unlockUnlisted()
 }
 
-func (x *index) setPath(p string) {
-	x.mu.Lock()
-	x.path = p
-	x.mu.Unlock()
-}
-
-func (x *index) filePath() string {
-	x.mu.RLock()
-	defer x.mu.RUnlock()
-	return x.path
+// allEntries returns a copy of the valid entries.
+func (x *index) allEntries() ([]byte, error) {
+	for {
+		x.mu.RLock()
+		if x.loaded {
+			b := slices.Clone(x.mem[:x.n*x.es])
+			x.mu.RUnlock()
+			return b, nil
+		}
+		x.mu.RUnlock()
+		mem, n, active, err := x.load()
+		if err != nil {
+			return nil, err
+		}
+		if !active {
+			return slices.Clone(mem[:n*x.es]), nil
+		}
+	}
 }
 
 // Keys for searches.

@@ -6,34 +6,57 @@ import (
 	"github.com/wharf-project/wharf/internal/vfs"
 )
 
-func newOffsetIndex(t *testing.T, fsys vfs.FS, base, maxBytes int64) *offsetIndex {
+// indexSegment is a bare segment in /idx whose indexes a test drives
+// directly.
+func indexSegment(t *testing.T, fsys vfs.FS, base int64, cache *FileCache) *Segment {
 	t.Helper()
 	if err := fsys.MkdirAll("/idx", 0o755); err != nil {
 		t.Fatal(err)
 	}
-	oi, err := openOffsetIndex(fsys, "/idx/"+IndexFileName(base), base, maxBytes, true)
+	return newSegmentStruct(fsys, &segmentDir{path: "/idx"}, base, segmentConfig{cache: cache}, "", 0, 0)
+}
+
+func newOffsetIndex(t *testing.T, fsys vfs.FS, base, maxBytes int64) *offsetIndex {
+	t.Helper()
+	oi, err := newActiveOffsetIndex(indexSegment(t, fsys, base, defaultFileCache), maxBytes, defaultFileCache)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = oi.close() })
+	t.Cleanup(oi.release)
 	return oi
 }
 
-func TestOffsetIndexPreallocatedAndRoundedDown(t *testing.T) {
+// reopenOffsetIndex opens the index file of oi's segment as a load does.
+func reopenOffsetIndex(t *testing.T, oi *offsetIndex, cache *FileCache) *offsetIndex {
+	t.Helper()
+	re, missing, err := openOffsetIndex(oi.seg, cache)
+	if err != nil || missing {
+		t.Fatalf("reopening: missing %v, %v", missing, err)
+	}
+	t.Cleanup(re.release)
+	return re
+}
+
+func TestActiveIndexRoomRoundedDownAndNoFileUntilFinished(t *testing.T) {
 	fsys := vfs.NewMem()
 	oi := newOffsetIndex(t, fsys, 100, 1003) // 125 entries of 8 bytes = 1000
-	st, err := fsys.Stat("/idx/" + IndexFileName(100))
-	if err != nil {
-		t.Fatal(err)
+	if oi.maxEntries != 125 || oi.isFull() {
+		t.Fatalf("maxEntries %d full %v", oi.maxEntries, oi.isFull())
 	}
-	if st.Size() != 1000 {
-		t.Fatalf("preallocated size %d, want 1000", st.Size())
+	for i := range int64(125) {
+		if err := oi.append(100+i, 10*i); err != nil {
+			t.Fatal(err)
+		}
 	}
-	oi.mu.RLock()
-	max := oi.maxEntriesLocked()
-	oi.mu.RUnlock()
-	if max != 125 || oi.isFull() {
-		t.Fatalf("maxEntries %d full %v", max, oi.isFull())
+	if !oi.isFull() {
+		t.Fatal("125 entries and not full")
+	}
+	// The entries live in memory: no file until the index is finished.
+	if _, err := fsys.Stat(oi.filePath()); !isNotExist(err) {
+		t.Fatalf("an active index has a file: %v", err)
+	}
+	if _, err := newActiveIndex(oi.seg, IndexFileSuffix, offsetEntrySize, 7, defaultFileCache); err == nil {
+		t.Fatal("an index without room for one entry was made")
 	}
 }
 
@@ -68,6 +91,9 @@ func TestOffsetIndexAppendLookupAndOrdering(t *testing.T) {
 	if p.Position != 3100 || p.Offset != 135 {
 		t.Fatalf("lookupPosition(3500) = %+v", p)
 	}
+	if last := oi.lastEntry(); last != (OffsetPosition{195, 9100}) {
+		t.Fatalf("last entry %+v", last)
+	}
 }
 
 func TestOffsetIndexTruncate(t *testing.T) {
@@ -78,22 +104,16 @@ func TestOffsetIndexTruncate(t *testing.T) {
 		}
 	}
 	// An entry for the exact offset goes; one below stays.
-	if err := oi.truncateTo(30); err != nil {
-		t.Fatal(err)
-	}
+	oi.truncateTo(30)
 	if n := oi.entries(); n != 2 {
 		t.Fatalf("after truncateTo(30): %d entries, want 2", n)
 	}
-	if err := oi.truncateTo(25); err != nil {
-		t.Fatal(err)
-	}
-	if n, last := oi.entries(), oi.lastOffset; n != 2 || last != 20 {
+	oi.truncateTo(25)
+	if n, last := oi.entries(), oi.lastEntry().Offset; n != 2 || last != 20 {
 		t.Fatalf("after truncateTo(25): %d entries, last %d", n, last)
 	}
-	if err := oi.truncateTo(5); err != nil {
-		t.Fatal(err)
-	}
-	if n, last := oi.entries(), oi.lastOffset; n != 0 || last != 0 {
+	oi.truncateTo(5)
+	if n, last := oi.entries(), oi.lastEntry().Offset; n != 0 || last != 0 {
 		t.Fatalf("after truncateTo(5): %d entries, last %d", n, last)
 	}
 	if err := oi.append(7, 1); err != nil {
@@ -101,7 +121,7 @@ func TestOffsetIndexTruncate(t *testing.T) {
 	}
 }
 
-func TestIndexTrimAndReopen(t *testing.T) {
+func TestIndexFinishWritesTrimmedFileAndReopens(t *testing.T) {
 	fsys := vfs.NewMem()
 	oi := newOffsetIndex(t, fsys, 0, 4096)
 	for i := int64(1); i <= 3; i++ {
@@ -109,33 +129,35 @@ func TestIndexTrimAndReopen(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := oi.trimToValidSize(); err != nil {
+	if err := oi.finish(false); err != nil {
 		t.Fatal(err)
 	}
-	path := "/idx/" + IndexFileName(0)
+	path := oi.filePath()
 	if got := readFile(t, fsys, path); len(got) != 24 {
 		t.Fatalf("trimmed file has %d bytes, want 24", len(got))
 	}
 	if !oi.isFull() {
-		t.Fatal("a trimmed index is not full")
+		t.Fatal("a finished index is not full")
 	}
-	// Reopening takes every whole entry as valid (AbstractIndex), and
-	// resizing for appends keeps them.
-	re, err := openOffsetIndex(fsys, path, 0, 4096, false)
-	if err != nil {
-		t.Fatal(err)
+	if err := oi.append(4, 400); err == nil {
+		t.Fatal("an inactive index took an append")
 	}
-	defer re.close()
-	if re.entries() != 3 || re.lastOffset != 3 {
-		t.Fatalf("reopened: %d entries, last %d", re.entries(), re.lastOffset)
+	// Reopening takes every whole entry as valid (AbstractIndex), reading
+	// only the first and last at once; making it active again keeps them.
+	re := reopenOffsetIndex(t, oi, defaultFileCache)
+	if re.entries() != 3 || re.lastEntry() != (OffsetPosition{3, 300}) || re.isLoaded() {
+		t.Fatalf("reopened: %d entries, last %+v, loaded %v", re.entries(), re.lastEntry(), re.isLoaded())
 	}
-	if err := re.resize(4096); err != nil {
+	if got, err := re.lookup(2); err != nil || got != (OffsetPosition{2, 200}) {
+		t.Fatalf("lookup from the file: %+v, %v", got, err)
+	}
+	if err := re.makeActive(4096); err != nil {
 		t.Fatal(err)
 	}
 	if err := re.append(4, 400); err != nil {
 		t.Fatal(err)
 	}
-	if err := re.trimToValidSize(); err != nil {
+	if err := re.finish(true); err != nil {
 		t.Fatal(err)
 	}
 	got := DecodeOffsetIndex(readFile(t, fsys, path), 0)
@@ -147,14 +169,16 @@ func TestIndexTrimAndReopen(t *testing.T) {
 	if err := vfs.WriteFileAtomic(fsys, path, append(readFile(t, fsys, path), 1, 2, 3)); err != nil {
 		t.Fatal(err)
 	}
-	odd, err := openOffsetIndex(fsys, path, 0, 4096, false)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer odd.close()
+	odd := reopenOffsetIndex(t, oi, defaultFileCache)
 	if odd.entries() != 4 || odd.sanityCheck(1000) == nil {
 		t.Fatalf("odd-sized index: %d entries, sanity %v", odd.entries(), odd.sanityCheck(1000))
 	}
+}
+
+func (x *index) isLoaded() bool {
+	x.mu.RLock()
+	defer x.mu.RUnlock()
+	return x.loaded
 }
 
 func TestIndexSanityCatchesUntrimmedAndOverlongIndexes(t *testing.T) {
@@ -165,97 +189,109 @@ func TestIndexSanityCatchesUntrimmedAndOverlongIndexes(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := oi.writePending(); err != nil { // a crash: written, never trimmed
+	if err := oi.finish(false); err != nil {
 		t.Fatal(err)
 	}
-	re, err := openOffsetIndex(fsys, "/idx/"+IndexFileName(0), 0, 64, false)
-	if err != nil {
+	good := readFile(t, fsys, oi.filePath())
+	// What Kafka leaves after a crash: the preallocated file, untrimmed.
+	if err := vfs.WriteFileAtomic(fsys, oi.filePath(), append(good, make([]byte, 40)...)); err != nil {
 		t.Fatal(err)
 	}
-	defer re.close()
+	re := reopenOffsetIndex(t, oi, defaultFileCache)
 	if re.entries() != 8 {
 		t.Fatalf("untrimmed index reopened with %d entries, want all 8 slots", re.entries())
 	}
 	if re.sanityCheck(1000) == nil {
 		t.Fatal("the zero tail of an untrimmed index passed the sanity check")
 	}
-	re.mu.Lock()
-	re.truncateToEntriesLocked(3)
-	err = re.refreshLastLocked()
-	re.mu.Unlock()
-	if err != nil {
+	if err := vfs.WriteFileAtomic(fsys, oi.filePath(), good); err != nil {
 		t.Fatal(err)
 	}
-	if re.sanityCheck(1000) != nil {
-		t.Fatalf("a good index fails: %v", re.sanityCheck(1000))
+	re = reopenOffsetIndex(t, oi, defaultFileCache)
+	if err := re.sanityCheck(1000); err != nil {
+		t.Fatalf("a good index fails: %v", err)
 	}
 	if re.sanityCheck(300) == nil {
 		t.Fatal("an index pointing past the log's end passed the sanity check")
 	}
 }
 
-func TestIndexSpillsToFileAndKeepsLookupsRight(t *testing.T) {
+// TestInactiveIndexLoadsWithinTheCacheBudget: a large inactive index is
+// read from its file when looked up, kept in the cache, dropped when the
+// cache needs the room, and read again; lookups stay right throughout, and
+// a truncation after it is made active again keeps them right.
+func TestInactiveIndexLoadsWithinTheCacheBudget(t *testing.T) {
 	fsys := vfs.NewMem()
-	const n = 5000 // > 2*warmBytes/8: several spills
-	oi := newOffsetIndex(t, fsys, 1000, n*offsetEntrySize)
-	for i := int64(0); i < n; i++ {
-		if err := oi.append(1000+2*i+1, 10*i+10); err != nil {
+	const n = 5000
+	cache := NewFileCache(4, n*offsetEntrySize+100) // room for one such index
+	idx := make([]*offsetIndex, 2)
+	for k := range idx {
+		oi, err := newActiveOffsetIndex(indexSegment(t, fsys, int64(1000+k*1_000_000), cache), n*offsetEntrySize, cache)
+		if err != nil {
 			t.Fatal(err)
 		}
+		base := oi.base
+		for i := int64(0); i < n; i++ {
+			if err := oi.append(base+2*i+1, 10*i+10); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := oi.finish(false); err != nil {
+			t.Fatal(err)
+		}
+		oi.release()
+		idx[k] = reopenOffsetIndex(t, oi, cache)
 	}
-	oi.mu.RLock()
-	memEntries := int64(len(oi.mem)) / offsetEntrySize
-	written := oi.written
-	oi.mu.RUnlock()
-	if memEntries >= n || written == 0 {
-		t.Fatalf("no spill: %d entries in memory, %d written", memEntries, written)
-	}
-	if memEntries > 2*warmBytes/offsetEntrySize {
-		t.Fatalf("%d entries held in memory, more than the window", memEntries)
-	}
-	for _, i := range []int64{0, 1, 511, 512, 513, 2000, n - 1500, n - 2, n - 1} {
-		for _, d := range []int64{0, 1} { // exact, and between entries
-			got, err := oi.lookup(1000 + 2*i + 1 + d)
-			if err != nil || got.Offset != 1000+2*i+1 || got.Position != 10*i+10 {
-				t.Fatalf("lookup(%d) = %+v, %v", 1000+2*i+1+d, got, err)
+	for round := range 3 {
+		for _, oi := range idx {
+			base := oi.base
+			for _, i := range []int64{0, 1, 511, 512, 513, 2000, n - 1500, n - 2, n - 1} {
+				for _, d := range []int64{0, 1} { // exact, and between entries
+					got, err := oi.lookup(base + 2*i + 1 + d)
+					if err != nil || got.Offset != base+2*i+1 || got.Position != 10*i+10 {
+						t.Fatalf("round %d: lookup(%d) = %+v, %v", round, base+2*i+1+d, got, err)
+					}
+				}
+			}
+			if b := cache.Stats().IndexBytes; b > n*offsetEntrySize+100 {
+				t.Fatalf("the cache holds %d bytes of indexes", b)
 			}
 		}
 	}
-	// Truncating below the in-memory window, then appending, keeps
+	if idx[0].isLoaded() {
+		t.Fatal("the first index was not evicted by the second")
+	}
+	// Truncating after making it active again, then appending, keeps
 	// lookups right.
-	if err := oi.truncateTo(1000 + 2*100 + 1); err != nil {
+	oi := idx[0]
+	base := oi.base
+	if err := oi.makeActive(n * offsetEntrySize); err != nil {
 		t.Fatal(err)
 	}
-	if err := oi.append(1000+2*100+1, 7777); err != nil {
+	oi.truncateTo(base + 2*100 + 1)
+	if err := oi.append(base+2*100+1, 7777); err != nil {
 		t.Fatal(err)
 	}
-	got, _ := oi.lookup(1000 + 2*100 + 1)
-	if got.Position != 7777 {
+	if got, _ := oi.lookup(base + 2*100 + 1); got.Position != 7777 {
 		t.Fatalf("lookup after truncate+append: %+v", got)
 	}
-	got, _ = oi.lookup(1000 + 2*50 + 1)
-	if got.Position != 510 {
+	if got, _ := oi.lookup(base + 2*50 + 1); got.Position != 510 {
 		t.Fatalf("lookup of an old entry after truncate: %+v", got)
 	}
-	if err := oi.trimToValidSize(); err != nil {
+	if err := oi.finish(false); err != nil {
 		t.Fatal(err)
 	}
-	all := DecodeOffsetIndex(readFile(t, fsys, "/idx/"+IndexFileName(1000)), 1000)
-	if len(all) != 101 || all[100] != (OffsetPosition{1201, 7777}) {
-		t.Fatalf("file after trim: %d entries, last %+v", len(all), all[len(all)-1])
+	all := DecodeOffsetIndex(readFile(t, fsys, oi.filePath()), base)
+	if len(all) != 101 || all[100] != (OffsetPosition{base + 201, 7777}) {
+		t.Fatalf("file after finish: %d entries, last %+v", len(all), all[len(all)-1])
 	}
 }
 
 func TestTimeIndexAppendsOnlyGrowingTimestamps(t *testing.T) {
-	fsys := vfs.NewMem()
-	if err := fsys.MkdirAll("/idx", 0o755); err != nil {
-		t.Fatal(err)
-	}
-	ti, err := openTimeIndex(fsys, "/idx/"+TimeIndexFileName(0), 0, 12*5, true)
+	ti, err := newActiveTimeIndex(indexSegment(t, vfs.NewMem(), 0, defaultFileCache), 12*5, defaultFileCache)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer ti.close()
 	steps := []struct {
 		ts, off int64
 		skip    bool
@@ -286,14 +322,19 @@ func TestTimeIndexAppendsOnlyGrowingTimestamps(t *testing.T) {
 			t.Errorf("lookup(%d) = %+v, %v", c.ts, got, err)
 		}
 	}
-	if err := ti.truncateTo(12); err != nil {
-		t.Fatal(err)
-	}
+	ti.truncateTo(12)
 	if last := ti.lastEntry(); ti.entries() != 2 || last != (TimestampOffset{150, 9}) {
 		t.Fatalf("after truncateTo(12): %d entries, last %+v", ti.entries(), last)
 	}
-	if err := ti.sanityCheck(); err != nil {
+	if err := ti.finish(false); err != nil {
 		t.Fatal(err)
+	}
+	re, _, err := openTimeIndex(ti.seg, defaultFileCache)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := re.sanityCheck(); err != nil || re.lastEntry() != (TimestampOffset{150, 9}) {
+		t.Fatalf("reopened: last %+v, sanity %v", re.lastEntry(), err)
 	}
 }
 

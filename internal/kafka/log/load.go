@@ -30,8 +30,9 @@ import (
 //     had to be cut (or that overlaps the next one), every later segment is
 //     deleted: nothing after an invalid byte is trusted.
 //  4. A log ending below the log start offset is emptied. An empty log
-//     gets one segment at the log start offset. The active segment's
-//     indexes are preallocated again.
+//     gets one segment at the log start offset. The last segment becomes
+//     the active one: its .log held open, its index entries in memory. No
+//     other file stays open.
 //  5. The leader epoch cache loses the entries at or above the log end
 //     offset and below the log start offset.
 //
@@ -52,7 +53,7 @@ func Open(fsys vfs.FS, dir string, cfg Config, opts Options) (*Log, error) {
 		return nil, err
 	}
 	l := &Log{
-		fs: fsys, dir: dir, tp: tp, name: tp.String(), kind: kind, opts: opts,
+		fs: fsys, dir: dir, sdir: &segmentDir{path: dir}, tp: tp, name: tp.String(), kind: kind, opts: opts,
 		logger:         opts.Logger.With("partition", tp.String()),
 		pendingDeletes: map[*Segment]struct{}{},
 	}
@@ -118,7 +119,7 @@ func (l *Log) loadLocked() error {
 		return err
 	}
 	cfg := l.cfgp.Load()
-	sc := cfg.segmentConfig()
+	sc := cfg.segmentConfig(l.opts.FileCache)
 	now := l.opts.Clock.NowMs()
 	segs, suspect, err := l.openSegments(sc, now)
 	l.publishLocked(segs)
@@ -145,6 +146,13 @@ func (l *Log) loadLocked() error {
 			leo, lastRecovered = res.NextOffset, true
 		}
 		overlaps := i+1 < len(segs) && segs[i+1].base < res.NextOffset
+		if cut := res.TruncatedBytes > 0 || overlaps; !cut && i < len(segs)-1 {
+			// Not the last segment: its rebuilt indexes go to their
+			// files, and its .log is no longer held.
+			if err := s.onBecomeInactive(false); err != nil {
+				return err
+			}
+		}
 		if res.TruncatedBytes > 0 || overlaps {
 			l.logger.Warn("corruption found in segment; deleting the segments after it",
 				"base", s.base, "truncatedBytes", res.TruncatedBytes, "nextOffset", res.NextOffset,
@@ -160,6 +168,13 @@ func (l *Log) loadLocked() error {
 		}
 	}
 	hadSegments := len(segs) > 0
+	if hadSegments {
+		// The last segment becomes the active one: its .log held open,
+		// its index entries in memory, with room for segment.index.bytes.
+		if err := segs[len(segs)-1].makeActive(sc.maxIndexBytes); err != nil {
+			return err
+		}
+	}
 	if hadSegments && !lastRecovered {
 		if leo, err = segs[len(segs)-1].readNextOffset(); err != nil {
 			return err
@@ -180,7 +195,7 @@ func (l *Log) loadLocked() error {
 		hadSegments = false
 	}
 	if len(segs) == 0 {
-		s, err := createSegment(l.fs, l.dir, l.opts.LogStartOffset, sc, "", now, l.randomSegmentJitter())
+		s, err := createSegment(l.fs, l.sdir, l.opts.LogStartOffset, sc, "", now, l.randomSegmentJitter())
 		if err != nil {
 			return err
 		}
@@ -189,16 +204,7 @@ func (l *Log) loadLocked() error {
 		l.dirDirty = true
 		leo = l.opts.LogStartOffset
 	}
-	active := segs[len(segs)-1]
-	if err := active.oi.resize(sc.maxIndexBytes); err != nil {
-		return err
-	}
-	if err := active.ti.resize(sc.maxIndexBytes); err != nil {
-		return err
-	}
-	if err := active.resetBytesSinceIndex(); err != nil {
-		return err
-	}
+	segs[len(segs)-1].resetBytesSinceIndex()
 
 	if err := l.epochs.TruncateFromEnd(leo); err != nil {
 		return err
@@ -263,13 +269,13 @@ func (l *Log) completeSwaps() error {
 	// The segments a completed set of .swap files replaces: [lowest swap
 	// base, highest swap end).
 	minSwap, maxSwap := int64(math.MaxInt64), int64(math.MinInt64)
-	sc := l.cfgp.Load().segmentConfig()
+	sc := l.cfgp.Load().segmentConfig(l.opts.FileCache)
 	for _, name := range valid {
 		kind, base := segmentFileKind(name, SwapFileSuffix)
 		if kind != kindLog {
 			continue
 		}
-		s, _, err := openSegment(l.fs, l.dir, base, sc, SwapFileSuffix, 0, 0)
+		s, _, err := openSegment(l.fs, l.sdir, base, sc, SwapFileSuffix, 0, 0)
 		if err != nil {
 			return err
 		}
@@ -351,7 +357,7 @@ func (l *Log) openSegments(sc segmentConfig, now int64) ([]*Segment, []bool, err
 		default:
 			continue
 		}
-		s, missing, err := openSegment(l.fs, l.dir, base, sc, "", now, l.randomSegmentJitter())
+		s, missing, err := openSegment(l.fs, l.sdir, base, sc, "", now, l.randomSegmentJitter())
 		if err != nil {
 			segs, suspect := collect()
 			return segs, suspect, err

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"maps"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -32,8 +31,10 @@ type Log struct {
 	logger *slog.Logger
 	epochs *EpochCache
 
-	// The directory and what its name says; RenameDir changes them (under mu).
+	// The directory and what its name says; RenameDir changes them (under
+	// mu). sdir is the directory as the segments name their files.
 	dir  string
+	sdir *segmentDir
 	tp   TopicPartition
 	name string // tp.String(), for messages
 	kind DirKind
@@ -108,22 +109,21 @@ func (l *Log) RenameDir(name string) error {
 	if newDir == l.dir {
 		return nil
 	}
-	if err := l.fs.Rename(l.dir, newDir); err != nil {
+	// Segment files are opened by name: none may be opened during the
+	// rename (the open files follow it).
+	l.sdir.mu.Lock()
+	err = l.fs.Rename(l.dir, newDir)
+	if err == nil {
+		l.sdir.path = newDir
+	}
+	l.sdir.mu.Unlock()
+	if err != nil {
 		return err // nothing changed
 	}
 	if err := l.fs.SyncDir(filepath.Dir(newDir)); err != nil {
 		return l.failLocked(err)
 	}
 	l.dir, l.tp, l.name, l.kind = newDir, tp, tp.String(), kind
-	for _, s := range *l.segs.Load() {
-		s.moveTo(newDir)
-	}
-	l.delMu.Lock()
-	pending := slices.Collect(maps.Keys(l.pendingDeletes))
-	l.delMu.Unlock()
-	for _, s := range pending {
-		s.moveTo(newDir)
-	}
 	if l.ownCheckpoint {
 		cp, err := checkpoint.OpenLeaderEpochFile(l.fs, filepath.Join(newDir, LeaderEpochCheckpointFile))
 		if err != nil {
@@ -273,7 +273,7 @@ func (l *Log) Close() error {
 // finalFlushLocked makes everything durable for a clean close.
 func (l *Log) finalFlushLocked(segs []*Segment) error {
 	active := segs[len(segs)-1]
-	if err := active.onBecomeInactive(); err != nil {
+	if err := active.onBecomeInactive(true); err != nil {
 		return l.failLocked(err)
 	}
 	p := l.planFlushLocked(true)

@@ -20,9 +20,10 @@ func TestOpenCreatesEmptyLog(t *testing.T) {
 	if tp := l.TopicPartition(); tp != (TopicPartition{"topic", 0}) {
 		t.Fatalf("TopicPartition = %v", tp)
 	}
+	// The active segment's index entries live in memory: its index files
+	// are written when it stops being active.
 	names := fileNames(t, fsys, testDir)
-	want := []string{IndexFileName(0), LogFileName(0), TimeIndexFileName(0), LeaderEpochCheckpointFile}
-	slices.Sort(want)
+	want := []string{LogFileName(0), LeaderEpochCheckpointFile}
 	if !slices.Equal(names, want) {
 		t.Fatalf("files %v, want %v", names, want)
 	}
@@ -30,9 +31,22 @@ func TestOpenCreatesEmptyLog(t *testing.T) {
 	if _, err := fsys.CrashClone().Stat(testDir); err != nil {
 		t.Fatalf("the directory did not survive a crash: %v", err)
 	}
-	// The active index is preallocated.
-	if n := len(readFile(t, fsys, testDir+"/"+IndexFileName(0))); n != DefaultSegmentIndexBytes {
-		t.Fatalf("index is %d bytes", n)
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want = []string{IndexFileName(0), LogFileName(0), TimeIndexFileName(0), LeaderEpochCheckpointFile}
+	slices.Sort(want)
+	if names := fileNames(t, fsys, testDir); !slices.Equal(names, want) {
+		t.Fatalf("files after Close %v, want %v", names, want)
+	}
+	// Written trimmed, and durable.
+	for _, name := range want[:3] {
+		if name == LogFileName(0) {
+			continue
+		}
+		if n := len(readFile(t, fsys.CrashClone(), testDir+"/"+name)); n != 0 {
+			t.Fatalf("%s is %d bytes", name, n)
+		}
 	}
 }
 
@@ -295,9 +309,15 @@ func TestReadBoundsAndSizes(t *testing.T) {
 	if fd.Start.SegmentBase != 0 || fd.Start.Position != 2*bsize {
 		t.Fatalf("metadata %+v", fd.Start)
 	}
-	// The region is the segment file itself (sendfile-able).
-	if fd.Region.File != l.ActiveSegment().File() {
-		t.Fatal("region is not the segment file")
+	// The region is the segment file itself (sendfile-able), pinned until
+	// released; reads fail after that.
+	if st, err := fd.Region.File.Stat(); err != nil || st.Name() != LogFileName(0) {
+		t.Fatalf("region file %v, %v", st, err)
+	}
+	fd.Release()
+	fd.Release() // a second release does nothing
+	if _, err := fd.AppendTo(nil); err == nil {
+		t.Fatal("a released region was read")
 	}
 	for _, bad := range []int64{-1, 21} {
 		if _, err := l.Read(bad, 100, 20, true); !errors.Is(err, ErrOffsetOutOfRange) {

@@ -103,6 +103,10 @@ type Options struct {
 	// Jitter returns a random value in [0, n); it draws segment.jitter.ms.
 	// Default math/rand/v2.
 	Jitter func(n int64) int64
+	// FileCache bounds the files and index entries the log's inactive
+	// segments keep between reads; give every log of a process the same
+	// one. Default: one shared by every log opened without one.
+	FileCache *FileCache
 }
 
 func (o *Options) setDefaults() {
@@ -117,6 +121,9 @@ func (o *Options) setDefaults() {
 	}
 	if o.Jitter == nil {
 		o.Jitter = rand.Int64N
+	}
+	if o.FileCache == nil {
+		o.FileCache = defaultFileCache
 	}
 }
 

@@ -20,6 +20,9 @@ type FetchData struct {
 // AppendTo appends the data's bytes to dst.
 func (f FetchData) AppendTo(dst []byte) ([]byte, error) { return f.Region.AppendTo(dst) }
 
+// Release releases the data's region (FileRegion.Release).
+func (f FetchData) Release() { f.Region.Release() }
+
 // boundPos caches where an upper bound lies, so that reads bounded by the
 // same high watermark do not look it up again.
 type boundPos struct {
@@ -38,10 +41,12 @@ type boundPos struct {
 // the log end) is empty; outside [log start, log end] it is
 // ErrOffsetOutOfRange.
 //
-// The region stays readable while the caller sends it, even if retention
-// deletes the segment meanwhile (files are removed after
-// file.delete.delay.ms), but a truncation may cut it short: whoever sends it
-// must handle a short read.
+// The region pins its segment's file open until released: the caller must
+// call Release (on the FetchData or its Region) once it has sent or copied
+// the bytes. It stays readable until then even if retention deletes the
+// segment meanwhile, provided that is within file.delete.delay.ms (the
+// files are removed after it), but a truncation may cut it short: whoever
+// sends it must handle a short read.
 func (l *Log) Read(startOffset int64, maxBytes int, upperBound int64, minOneBatch bool) (FetchData, error) {
 	if maxBytes < 0 {
 		return FetchData{}, fmt.Errorf("%w: invalid max size %d for log read", ErrInvalidArgument, maxBytes)
@@ -133,35 +138,44 @@ func (l *Log) boundPosition(segs []*Segment, i int, bound, leo int64) (int64, er
 
 // read reads from the batch holding startOffset up to maxPos
 // (LogSegment.read); found is false when no batch in the segment holds an
-// offset at or above startOffset.
+// offset at or above startOffset. A region found pins the file.
 func (s *Segment) read(startOffset, maxBytes, maxPos int64, minOneBatch bool) (FetchData, bool, error) {
+	h, err := s.log.acquire()
+	if err != nil {
+		return FetchData{}, false, err
+	}
+	pinned := false
+	defer func() {
+		if !pinned {
+			s.log.release(h)
+		}
+	}()
 	size := s.size.Load()
 	maxPos = min(maxPos, size)
-	pos, batchSize, ok, err := s.translateOffset(startOffset, 0, size)
+	pos, batchSize, ok, err := s.translateOffsetIn(h.f, startOffset, 0, size)
 	if err != nil || !ok {
 		return FetchData{}, false, err
 	}
-	fd := FetchData{
-		Start:  OffsetMetadata{Offset: startOffset, SegmentBase: s.base, Position: pos},
-		Region: FileRegion{File: s.log, Pos: pos},
-	}
+	fd := FetchData{Start: OffsetMetadata{Offset: startOffset, SegmentBase: s.base, Position: pos}}
+	region := FileRegion{Pos: pos}
 	allowed := maxBytes
 	if minOneBatch {
 		allowed = max(allowed, batchSize)
 	}
-	if allowed == 0 || pos >= maxPos {
-		return fd, true, nil
+	if allowed > 0 && pos < maxPos {
+		limit := min(maxPos-pos, allowed)
+		if limit < batchSize {
+			region.Len = limit
+			fd.FirstBatchIncomplete = true
+		} else {
+			end, err := s.batchEndIn(h.f, pos+batchSize, pos+limit)
+			if err != nil {
+				return FetchData{}, false, err
+			}
+			region.Len = end - pos
+		}
 	}
-	limit := min(maxPos-pos, allowed)
-	if limit < batchSize {
-		fd.Region.Len = limit
-		fd.FirstBatchIncomplete = true
-		return fd, true, nil
-	}
-	end, err := s.batchEnd(pos+batchSize, pos+limit)
-	if err != nil {
-		return FetchData{}, false, err
-	}
-	fd.Region.Len = end - pos
+	region.File, pinned = &regionFile{sf: s.log, h: h}, true
+	fd.Region = region
 	return fd, true, nil
 }

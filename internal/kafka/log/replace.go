@@ -32,7 +32,15 @@ func (l *Log) NewCleanedSegment(base int64) (*Segment, error) {
 		return nil, fmt.Errorf("%w: negative base offset %d", ErrInvalidArgument, base)
 	}
 	cfg := l.cfgp.Load()
-	s, err := createSegment(l.fs, l.Dir(), base, cfg.segmentConfig(), CleanedFileSuffix, l.opts.Clock.NowMs(), 0)
+	// Index files of an earlier attempt would otherwise linger until Seal
+	// writes the new ones.
+	dir := l.Dir()
+	for _, kind := range []string{IndexFileSuffix, TimeIndexFileSuffix} {
+		if err := l.fs.Remove(segmentPath(dir, base, kind, CleanedFileSuffix)); err != nil && !isNotExist(err) {
+			return nil, err
+		}
+	}
+	s, err := createSegment(l.fs, l.sdir, base, cfg.segmentConfig(l.opts.FileCache), CleanedFileSuffix, l.opts.Clock.NowMs(), 0)
 	if err != nil {
 		return nil, err
 	}
@@ -78,12 +86,14 @@ func (s *Segment) AppendBatches(recs []byte) error {
 }
 
 // Seal readies a cleaned segment to be swapped in: its time index gets the
-// final entry, both indexes are trimmed, and the three files are synced.
+// final entry, both indexes are written to their files, trimmed, and the
+// three files are synced. The .log is no longer held open from then on (it
+// is opened when read, like any inactive segment's).
 func (s *Segment) Seal() error {
-	if err := s.onBecomeInactive(); err != nil {
+	if err := s.onBecomeInactive(true); err != nil {
 		return err
 	}
-	return s.sync(true)
+	return s.sync(false)
 }
 
 // Discard closes a cleaned segment and removes its files.
@@ -124,6 +134,13 @@ func (l *Log) ReplaceSegments(newSegs, oldSegs []*Segment) error {
 			return fmt.Errorf("%w: cleaned segment %d reaches the active segment %d", ErrInvalidArgument, s.base, active.base)
 		}
 	}
+	for _, s := range fresh {
+		if s.oi.isActive() { // not sealed: its index files are not written
+			if err := s.Seal(); err != nil {
+				return err
+			}
+		}
+	}
 	for i := len(fresh) - 1; i >= 0; i-- {
 		if err := fresh[i].changeSuffix(CleanedFileSuffix, SwapFileSuffix); err != nil {
 			return l.failLocked(err)
@@ -148,7 +165,7 @@ func (l *Log) ReplaceSegments(newSegs, oldSegs []*Segment) error {
 			return l.failLocked(err)
 		}
 	}
-	if err := l.fs.SyncDir(l.dir); err != nil {
+	if err := l.syncDir(); err != nil {
 		return l.failLocked(err)
 	}
 	l.dirDirty = false

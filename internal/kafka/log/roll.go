@@ -27,8 +27,9 @@ func (l *Log) maybeRollLocked(size int64, info AppendInfo, now int64) (*Segment,
 }
 
 // Roll starts a new active segment at the log end offset (UnifiedLog.roll).
-// The previous segment gets its final time index entry and trimmed
-// indexes, and a flush of it is scheduled.
+// The previous segment gets its final time index entry and its index files
+// written, trimmed; its .log goes to the FileCache, and a flush of it is
+// scheduled.
 func (l *Log) Roll() error {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -43,7 +44,7 @@ func (l *Log) Roll() error {
 // max(expectedNextOffset, log end offset). A failure leaves the log failed.
 func (l *Log) rollLocked(expectedNextOffset, now int64) (*Segment, error) {
 	cfg := l.cfgp.Load()
-	sc := cfg.segmentConfig()
+	sc := cfg.segmentConfig(l.opts.FileCache)
 	segs := *l.segs.Load()
 	active := segs[len(segs)-1]
 	newOffset := max(expectedNextOffset, l.logEnd.Load())
@@ -56,7 +57,7 @@ func (l *Log) rollLocked(expectedNextOffset, now int64) (*Segment, error) {
 		if err := l.deleteSegmentsLocked([]*Segment{active}); err != nil {
 			return nil, l.failLocked(err)
 		}
-		if fresh, err = createSegment(l.fs, l.dir, newOffset, sc, "", now, l.randomSegmentJitter()); err != nil {
+		if fresh, err = createSegment(l.fs, l.sdir, newOffset, sc, "", now, l.randomSegmentJitter()); err != nil {
 			return nil, l.failLocked(err)
 		}
 		segs = append(segs[:len(segs)-1:len(segs)-1], fresh)
@@ -69,10 +70,10 @@ func (l *Log) rollLocked(expectedNextOffset, now int64) (*Segment, error) {
 				return nil, l.failLocked(err)
 			}
 		}
-		if err := active.onBecomeInactive(); err != nil {
+		if err := active.onBecomeInactive(false); err != nil {
 			return nil, l.failLocked(err)
 		}
-		if fresh, err = createSegment(l.fs, l.dir, newOffset, sc, "", now, l.randomSegmentJitter()); err != nil {
+		if fresh, err = createSegment(l.fs, l.sdir, newOffset, sc, "", now, l.randomSegmentJitter()); err != nil {
 			return nil, l.failLocked(err)
 		}
 		segs = append(segs[:len(segs):len(segs)], fresh)

@@ -160,11 +160,22 @@ func (r *batchReader) fill(need int64) error {
 }
 
 // FileRegion is a range of a segment file, for zero-copy sends (sendfile
-// from File.Fd) or for reading into memory.
+// from File.Fd) or for reading into memory. A region from Log.Read pins the
+// file open (File.Fd stays valid) until Release; File's reads fail after it.
 type FileRegion struct {
 	File vfs.File
 	Pos  int64
 	Len  int64
+}
+
+// Release unpins the region's file: the cache may close it from then on.
+// Call it once done with the region (after sendfile or AppendTo); further
+// calls do nothing. A region never released keeps its segment's file open
+// until the segment is removed or the log closed. Closing File is the same.
+func (r FileRegion) Release() {
+	if rf, ok := r.File.(*regionFile); ok {
+		rf.release()
+	}
 }
 
 // AppendTo appends the region's bytes to dst. A region whose file was

@@ -39,22 +39,32 @@ import (
 // read, and is stored only after the bytes below it are written. The
 // writer (the log, holding its lock, or the cleaner owning a .cleaned
 // segment) is the only one appending, truncating or renaming.
+//
+// The active segment holds its .log open and its index entries in memory;
+// any other segment holds neither: its .log is opened when read and kept in
+// the FileCache (segment_file.go), its indexes are read from their files
+// when looked up (index.go).
 type Segment struct {
 	base          int64
 	fs            vfs.FS
+	dir           *segmentDir // the log's directory, shared by its segments
 	indexInterval int64
 	maxIndexBytes int64
 
-	log     vfs.File
+	log     *segmentFile // the .log, opened on demand
 	size    atomic.Int64 // bytes readers may read
 	oi      *offsetIndex
 	ti      *timeIndex
 	deleted atomic.Bool // no longer part of the log
 
-	mu             sync.Mutex // guards the fields below; taken before index.mu
-	dir            string
-	suffix         string // "", .cleaned, .swap or .deleted
-	hasTxnIndex    bool   // a .txnindex (written by Kafka) exists and moves with the segment
+	// nameMu guards the file names: read-held while a file is opened or
+	// named, write-held while the files are renamed. Taken after the log
+	// directory's lock.
+	nameMu      sync.RWMutex
+	suffix      string // "", .cleaned, .swap or .deleted
+	hasTxnIndex bool   // a .txnindex (written by Kafka) exists and moves with the segment
+
+	mu             sync.Mutex // guards the fields below; a leaf
 	maxTs          TimestampOffset
 	maxTsKnown     bool
 	rollingTs      int64 // the first batch's max timestamp (segment.ms is counted from it)
@@ -67,20 +77,22 @@ type Segment struct {
 }
 
 // segmentConfig is what a segment takes from the log's Config when it is
-// created or opened (Kafka's LogSegment.open).
+// created or opened (Kafka's LogSegment.open), and the cache it uses.
 type segmentConfig struct {
 	indexInterval int64
 	maxIndexBytes int64
 	segmentBytes  int64
 	preallocate   bool
+	cache         *FileCache
 }
 
-func (c Config) segmentConfig() segmentConfig {
+func (c Config) segmentConfig(cache *FileCache) segmentConfig {
 	return segmentConfig{
 		indexInterval: int64(c.IndexIntervalBytes),
 		maxIndexBytes: int64(c.SegmentIndexBytes),
 		segmentBytes:  int64(c.SegmentBytes),
 		preallocate:   c.Preallocate,
+		cache:         cache,
 	}
 }
 
@@ -88,34 +100,37 @@ func segmentPath(dir string, base int64, kind, suffix string) string {
 	return filepath.Join(dir, FilenamePrefix(base)+kind+suffix)
 }
 
-func newSegmentStruct(fsys vfs.FS, dir string, base int64, sc segmentConfig, suffix string, now, jitter int64) *Segment {
-	return &Segment{
+func newSegmentStruct(fsys vfs.FS, dir *segmentDir, base int64, sc segmentConfig, suffix string, now, jitter int64) *Segment {
+	s := &Segment{
 		base: base, fs: fsys, dir: dir, indexInterval: sc.indexInterval, maxIndexBytes: sc.maxIndexBytes,
 		suffix: suffix, created: now, rollJitter: jitter,
 	}
+	s.log = newSegmentFile(s, sc.cache)
+	return s
 }
 
-// createSegment creates a new, empty segment, replacing files of the same
-// names.
-func createSegment(fsys vfs.FS, dir string, base int64, sc segmentConfig, suffix string, now, jitter int64) (*Segment, error) {
+// createSegment creates a new, empty segment: its .log (replacing a file of
+// the same name), held open, and empty in-memory indexes (their files are
+// written when the segment stops being active).
+func createSegment(fsys vfs.FS, dir *segmentDir, base int64, sc segmentConfig, suffix string, now, jitter int64) (*Segment, error) {
 	s := newSegmentStruct(fsys, dir, base, sc, suffix, now, jitter)
 	var err error
-	if s.log, err = fsys.Create(segmentPath(dir, base, LogFileSuffix, suffix)); err != nil {
+	if s.oi, err = newActiveOffsetIndex(s, sc.maxIndexBytes, sc.cache); err != nil {
 		return nil, err
 	}
+	if s.ti, err = newActiveTimeIndex(s, sc.maxIndexBytes, sc.cache); err != nil {
+		return nil, err
+	}
+	f, err := s.openFile(LogFileSuffix, fsys.Create)
+	if err != nil {
+		return nil, err
+	}
+	s.log.setHeld(f)
 	if sc.preallocate {
-		if err = s.log.Preallocate(0, sc.segmentBytes); err != nil {
+		if err = f.Preallocate(0, sc.segmentBytes); err != nil {
 			s.closeFiles()
 			return nil, err
 		}
-	}
-	if s.oi, err = openOffsetIndex(fsys, segmentPath(dir, base, IndexFileSuffix, suffix), base, sc.maxIndexBytes, true); err != nil {
-		s.closeFiles()
-		return nil, err
-	}
-	if s.ti, err = openTimeIndex(fsys, segmentPath(dir, base, TimeIndexFileSuffix, suffix), base, sc.maxIndexBytes, true); err != nil {
-		s.closeFiles()
-		return nil, err
 	}
 	s.maxTs = TimestampOffset{record.NoTimestamp, base}
 	s.maxTsKnown = true
@@ -123,38 +138,74 @@ func createSegment(fsys vfs.FS, dir string, base int64, sc segmentConfig, suffix
 	return s, nil
 }
 
-// openSegment opens an existing segment. An index file that does not exist
-// is created empty and reported in missingIndex: the segment must then be
-// recovered.
-func openSegment(fsys vfs.FS, dir string, base int64, sc segmentConfig, suffix string, now, jitter int64) (s *Segment, missingIndex bool, err error) {
+// openSegment opens an existing segment: the .log's size, and what its index
+// files say about themselves (for the sanity checks). No file stays open.
+// An index file that does not exist is reported in missingIndex: the
+// segment must then be recovered.
+func openSegment(fsys vfs.FS, dir *segmentDir, base int64, sc segmentConfig, suffix string, now, jitter int64) (s *Segment, missingIndex bool, err error) {
 	s = newSegmentStruct(fsys, dir, base, sc, suffix, now, jitter)
-	if s.log, err = fsys.OpenReadWrite(segmentPath(dir, base, LogFileSuffix, suffix)); err != nil {
-		return nil, false, err
-	}
-	st, err := s.log.Stat()
-	if err != nil {
-		s.closeFiles()
-		return nil, false, err
-	}
-	s.size.Store(st.Size())
-	for _, kind := range []string{IndexFileSuffix, TimeIndexFileSuffix} {
-		if _, err := fsys.Stat(segmentPath(dir, base, kind, suffix)); errors.Is(err, fs.ErrNotExist) {
-			missingIndex = true
+	var size int64
+	if err := s.atPath(LogFileSuffix, func(path string) error {
+		st, err := fsys.Stat(path)
+		if err == nil {
+			size = st.Size()
 		}
+		return err
+	}); err != nil {
+		return nil, false, err
 	}
-	if _, err := fsys.Stat(segmentPath(dir, base, TxnIndexFileSuffix, suffix)); err == nil {
+	s.size.Store(size)
+	var missOI, missTI bool
+	if s.oi, missOI, err = openOffsetIndex(s, sc.cache); err != nil {
+		return nil, false, err
+	}
+	if s.ti, missTI, err = openTimeIndex(s, sc.cache); err != nil {
+		return nil, false, err
+	}
+	if _, err := fsys.Stat(s.path(TxnIndexFileSuffix)); err == nil {
 		s.hasTxnIndex = true
 	}
-	if s.oi, err = openOffsetIndex(fsys, segmentPath(dir, base, IndexFileSuffix, suffix), base, sc.maxIndexBytes, false); err != nil {
-		s.closeFiles()
-		return nil, false, err
-	}
-	if s.ti, err = openTimeIndex(fsys, segmentPath(dir, base, TimeIndexFileSuffix, suffix), base, sc.maxIndexBytes, false); err != nil {
-		s.closeFiles()
-		return nil, false, err
-	}
-	return s, missingIndex, nil
+	return s, missOI || missTI, nil
 }
+
+// makeActive makes the segment take appends again: its .log held open
+// read-write, its index entries in memory with room for maxIndexBytes.
+func (s *Segment) makeActive(maxIndexBytes int64) error {
+	if err := s.log.hold(true); err != nil {
+		return err
+	}
+	if err := s.oi.makeActive(maxIndexBytes); err != nil {
+		return err
+	}
+	return s.ti.makeActive(maxIndexBytes)
+}
+
+// atPath runs fn with the path of the segment's file of the given kind,
+// excluding renames of the directory and of the segment's files meanwhile.
+func (s *Segment) atPath(kind string, fn func(path string) error) error {
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	s.nameMu.RLock()
+	defer s.nameMu.RUnlock()
+	return fn(segmentPath(s.dir.path, s.base, kind, s.suffix))
+}
+
+// openFile opens the segment's file of the given kind with open.
+func (s *Segment) openFile(kind string, open func(string) (vfs.File, error)) (f vfs.File, err error) {
+	err = s.atPath(kind, func(path string) error {
+		f, err = open(path)
+		return err
+	})
+	return f, err
+}
+
+// path is the current name of the segment's file of the given kind.
+func (s *Segment) path(kind string) string {
+	dir, suffix := s.location()
+	return segmentPath(dir, s.base, kind, suffix)
+}
+
+func isNotExist(err error) bool { return errors.Is(err, fs.ErrNotExist) }
 
 // BaseOffset is the segment's base offset: no offset in it is lower.
 func (s *Segment) BaseOffset() int64 { return s.base }
@@ -162,38 +213,32 @@ func (s *Segment) BaseOffset() int64 { return s.base }
 // Size is the segment's size in bytes (what readers may read).
 func (s *Segment) Size() int64 { return s.size.Load() }
 
-// File is the segment's open .log file, for readers (the cleaner, dumps).
+// File is the segment's .log, for readers (the cleaner, dumps): positioned
+// reads open the file when it is not open (it is kept in the FileCache).
+// Its Fd is valid only while something pins the file open: to send a
+// segment's bytes with sendfile, use a FileRegion from Read. Closing it
+// does nothing (the segment owns its file).
 func (s *Segment) File() vfs.File { return s.log }
 
 // LogPath, IndexPath and TimeIndexPath are the segment's current file
 // names, suffix included.
-func (s *Segment) LogPath() string {
-	dir, suffix := s.location()
-	return segmentPath(dir, s.base, LogFileSuffix, suffix)
-}
-func (s *Segment) IndexPath() string     { return s.oi.filePath() }
-func (s *Segment) TimeIndexPath() string { return s.ti.filePath() }
+func (s *Segment) LogPath() string       { return s.path(LogFileSuffix) }
+func (s *Segment) IndexPath() string     { return s.path(IndexFileSuffix) }
+func (s *Segment) TimeIndexPath() string { return s.path(TimeIndexFileSuffix) }
 
 func (s *Segment) currentSuffix() string {
-	_, suffix := s.location()
-	return suffix
+	s.nameMu.RLock()
+	defer s.nameMu.RUnlock()
+	return s.suffix
 }
 
 // location is the segment's directory and file name suffix.
 func (s *Segment) location() (dir, suffix string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.dir, s.suffix
-}
-
-// moveTo records that the segment's directory was renamed to dir (the
-// open files follow the rename).
-func (s *Segment) moveTo(dir string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.dir = dir
-	s.oi.setPath(segmentPath(dir, s.base, IndexFileSuffix, s.suffix))
-	s.ti.setPath(segmentPath(dir, s.base, TimeIndexFileSuffix, s.suffix))
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	s.nameMu.RLock()
+	defer s.nameMu.RUnlock()
+	return s.dir.path, s.suffix
 }
 
 func (s *Segment) String() string {
@@ -209,7 +254,7 @@ func (s *Segment) MaxTimestampSoFar() TimestampOffset {
 		return s.maxTs
 	}
 	s.mu.Unlock()
-	last := s.ti.lastEntry() // outside s.mu: readers may wait on the index lock
+	last := s.ti.lastEntry() // outside s.mu, a leaf
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if !s.maxTsKnown {
@@ -238,34 +283,38 @@ func (s *Segment) LargestTimestamp() int64 {
 // (LogSegment.getFirstBatchTimestamp returns Long.MAX_VALUE there).
 func (s *Segment) FirstBatchTimestamp() int64 {
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.firstBatchTimestampLocked()
-}
-
-func (s *Segment) firstBatchTimestampLocked() int64 {
-	if !s.rollingTsKnown {
-		sc := newHeaderScanner(s.log, 0, s.size.Load())
-		hdr, _, _, err := sc.next()
-		if err == nil {
-			s.rollingTs, s.rollingTsKnown = hdr.MaxTimestamp(), true
-		}
-		sc.release()
-		if !s.rollingTsKnown {
-			return record.NoTimestamp
-		}
+	if s.rollingTsKnown {
+		defer s.mu.Unlock()
+		return s.rollingTs
 	}
-	return s.rollingTs
+	s.mu.Unlock()
+	// Read outside s.mu (a leaf): the file may have to be opened.
+	ts, ok := record.NoTimestamp, false
+	sc := newHeaderScanner(s.log, 0, s.size.Load())
+	if hdr, _, _, err := sc.next(); err == nil {
+		ts, ok = hdr.MaxTimestamp(), true
+	}
+	sc.release()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.rollingTsKnown { // set by the writer meanwhile
+		return s.rollingTs
+	}
+	if ok {
+		s.rollingTs, s.rollingTsKnown = ts, true
+	}
+	return ts
 }
 
 // timeWaitedForRoll is LogSegment.timeWaitedForRoll: the age of the
 // segment by the new batch's timestamp when the first batch has one, by
 // the clock otherwise.
 func (s *Segment) timeWaitedForRoll(now, messageTimestamp int64) int64 {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if ts := s.firstBatchTimestampLocked(); ts >= 0 {
+	if ts := s.FirstBatchTimestamp(); ts >= 0 {
 		return messageTimestamp - ts
 	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
 	return now - s.created
 }
 
@@ -283,7 +332,11 @@ func (s *Segment) canConvertToRelativeOffset(offset int64) bool {
 // file's bytes past the published size, which the caller cuts back.
 func (s *Segment) append(recs []byte) (newSize int64, written bool, err error) {
 	pos := s.size.Load()
-	if _, err := s.log.WriteAt(recs, pos); err != nil {
+	f, err := s.log.writer()
+	if err != nil {
+		return pos, false, err
+	}
+	if _, err := f.WriteAt(recs, pos); err != nil {
 		return pos, false, err
 	}
 	if pos == 0 {
@@ -333,30 +386,32 @@ func (s *Segment) indexBatch(b record.Batch, pos, size int64) error {
 
 // resetBytesSinceIndex sets the writer's counter as a rebuild would leave
 // it: the bytes from the last offset index entry's batch to the end.
-func (s *Segment) resetBytesSinceIndex() error {
+func (s *Segment) resetBytesSinceIndex() {
 	s.bytesSinceIndex = s.size.Load()
-	if s.oi.entries() == 0 {
-		return nil
+	if s.oi.entries() > 0 {
+		s.bytesSinceIndex -= s.oi.lastEntry().Position
 	}
-	s.oi.mu.RLock()
-	last, err := s.oi.entryAtLocked(s.oi.n - 1)
-	s.oi.mu.RUnlock()
-	if err != nil {
-		return err
-	}
-	s.bytesSinceIndex -= last.Position
-	return nil
 }
 
 // translateOffset finds the first batch whose last offset is >= offset at
 // or after startPos, below limit (LogSegment.translateOffset); ok is false
 // when there is none.
 func (s *Segment) translateOffset(offset, startPos, limit int64) (pos, size int64, ok bool, err error) {
+	h, err := s.log.acquire()
+	if err != nil {
+		return 0, 0, false, err
+	}
+	defer s.log.release(h)
+	return s.translateOffsetIn(h.f, offset, startPos, limit)
+}
+
+// translateOffsetIn is translateOffset on f, the segment's pinned file.
+func (s *Segment) translateOffsetIn(f vfs.File, offset, startPos, limit int64) (pos, size int64, ok bool, err error) {
 	e, err := s.oi.lookup(offset)
 	if err != nil {
 		return 0, 0, false, err
 	}
-	sc := newHeaderScanner(s.log, max(e.Position, startPos), limit)
+	sc := newHeaderScanner(f, max(e.Position, startPos), limit)
 	defer sc.release()
 	for {
 		hdr, p, n, err := sc.next()
@@ -372,9 +427,10 @@ func (s *Segment) translateOffset(offset, startPos, limit int64) (pos, size int6
 	}
 }
 
-// batchEnd returns the end of the last whole batch in [from, limit), where
-// from is a batch boundary, or from when none fits.
-func (s *Segment) batchEnd(from, limit int64) (int64, error) {
+// batchEndIn returns the end of the last whole batch in [from, limit) of
+// f, the segment's pinned file, where from is a batch boundary, or from
+// when none fits.
+func (s *Segment) batchEndIn(f vfs.File, from, limit int64) (int64, error) {
 	if from >= limit {
 		return from, nil
 	}
@@ -388,7 +444,7 @@ func (s *Segment) batchEnd(from, limit int64) (int64, error) {
 	if e.Position > from {
 		at = e.Position
 	}
-	sc := newHeaderScanner(s.log, at, limit)
+	sc := newHeaderScanner(f, at, limit)
 	defer sc.release()
 	for {
 		_, p, n, err := sc.next()
@@ -404,31 +460,41 @@ func (s *Segment) batchEnd(from, limit int64) (int64, error) {
 	}
 }
 
-// NextOffset is the offset after the segment's last batch, or its base when
-// empty (LogSegment.readNextOffset): a scan from the last index entry.
-func (s *Segment) NextOffset() (int64, error) { return s.readNextOffset() }
-
-func (s *Segment) readNextOffset() (int64, error) {
-	s.oi.mu.RLock()
-	last := s.oi.lastOffset
-	s.oi.mu.RUnlock()
-	e, err := s.oi.lookup(last)
+// scanHeaders calls fn for every batch header from position from (a batch
+// start) to the segment's end, until fn returns false.
+func (s *Segment) scanHeaders(from int64, fn func(hdr record.Batch) bool) error {
+	h, err := s.log.acquire()
 	if err != nil {
-		return 0, err
+		return err
 	}
-	next := s.base
-	sc := newHeaderScanner(s.log, e.Position, s.size.Load())
+	defer s.log.release(h)
+	sc := newHeaderScanner(h.f, from, s.size.Load())
 	defer sc.release()
 	for {
 		hdr, _, _, err := sc.next()
 		if err != nil {
 			if err == io.EOF || err == errTorn {
-				return next, nil
+				return nil
 			}
-			return 0, err
+			return err
 		}
-		next = hdr.NextOffset()
+		if !fn(hdr) {
+			return nil
+		}
 	}
+}
+
+// NextOffset is the offset after the segment's last batch, or its base when
+// empty (LogSegment.readNextOffset): a scan from the last index entry.
+func (s *Segment) NextOffset() (int64, error) { return s.readNextOffset() }
+
+func (s *Segment) readNextOffset() (int64, error) {
+	next := s.base
+	err := s.scanHeaders(s.oi.lastEntry().Position, func(hdr record.Batch) bool {
+		next = hdr.NextOffset()
+		return true
+	})
+	return next, err
 }
 
 // readLargestTimestamp recomputes the max timestamp after a truncation: the
@@ -440,44 +506,31 @@ func (s *Segment) readLargestTimestamp() (TimestampOffset, error) {
 	if err != nil {
 		return last, err
 	}
-	sc := newHeaderScanner(s.log, e.Position, s.size.Load())
-	defer sc.release()
 	best := last
-	for {
-		hdr, _, _, err := sc.next()
-		if err != nil {
-			if err == io.EOF || err == errTorn {
-				return best, nil
-			}
-			return best, err
-		}
+	err = s.scanHeaders(e.Position, func(hdr record.Batch) bool {
 		if hdr.MaxTimestamp() > best.Timestamp {
 			best = TimestampOffset{hdr.MaxTimestamp(), hdr.LastOffset()}
 		}
-	}
+		return true
+	})
+	return best, err
 }
 
 // truncateTo removes every batch whose last offset is >= offset, and the
 // index entries at or above it; the segment becomes the active one (its
-// indexes are preallocated again). It returns the bytes removed.
+// .log held open read-write, its index entries in memory). It returns the
+// bytes removed.
 func (s *Segment) truncateTo(offset, now int64) (int64, error) {
+	if err := s.makeActive(s.maxIndexBytes); err != nil {
+		return 0, err
+	}
 	size := s.size.Load()
 	pos, _, found, err := s.translateOffset(offset, 0, size)
 	if err != nil {
 		return 0, err
 	}
-	if err := s.oi.truncateTo(offset); err != nil {
-		return 0, err
-	}
-	if err := s.ti.truncateTo(offset); err != nil {
-		return 0, err
-	}
-	if err := s.oi.resize(s.maxIndexBytes); err != nil {
-		return 0, err
-	}
-	if err := s.ti.resize(s.maxIndexBytes); err != nil {
-		return 0, err
-	}
+	s.oi.truncateTo(offset)
+	s.ti.truncateTo(offset)
 	var cut int64
 	if found {
 		if err := s.log.Truncate(pos); err != nil {
@@ -492,9 +545,7 @@ func (s *Segment) truncateTo(offset, now int64) (int64, error) {
 		s.rollingTs, s.rollingTsKnown = record.NoTimestamp, true
 	}
 	s.mu.Unlock()
-	if err := s.resetBytesSinceIndex(); err != nil {
-		return cut, err
-	}
+	s.resetBytesSinceIndex()
 	if s.MaxTimestampSoFar().Timestamp >= 0 {
 		ts, err := s.readLargestTimestamp()
 		if err != nil {
@@ -507,22 +558,30 @@ func (s *Segment) truncateTo(offset, now int64) (int64, error) {
 	return cut, nil
 }
 
-// onBecomeInactive adds the final time index entry and trims both indexes
-// (LogSegment.onBecomeInactiveSegment). With their pending entries written,
-// the indexes are then final.
-func (s *Segment) onBecomeInactive() error {
-	ts := s.MaxTimestampSoFar()
-	if err := s.ti.maybeAppend(ts.Timestamp, ts.Offset, true); err != nil {
+// onBecomeInactive adds the final time index entry and writes both indexes
+// to their files, trimmed (LogSegment.onBecomeInactiveSegment), synced when
+// sync; the .log is then no longer held open, but cached. A segment already
+// inactive only gets its indexes synced, if asked.
+func (s *Segment) onBecomeInactive(sync bool) error {
+	if s.ti.isActive() {
+		ts := s.MaxTimestampSoFar()
+		if err := s.ti.maybeAppend(ts.Timestamp, ts.Offset, true); err != nil {
+			return err
+		}
+	}
+	if err := s.oi.finish(sync); err != nil {
 		return err
 	}
-	if err := s.oi.trimToValidSize(); err != nil {
+	if err := s.ti.finish(sync); err != nil {
 		return err
 	}
-	return s.ti.trimToValidSize()
+	s.log.unhold()
+	return nil
 }
 
-// sync makes the segment durable: the .log, and the indexes when withIndexes
-// (an active segment's indexes are rebuilt after a crash and need no sync).
+// sync makes the segment durable: the .log, and the indexes of an inactive
+// segment when withIndexes (an active segment's indexes are rebuilt after a
+// crash and need no sync; see index.go).
 func (s *Segment) sync(withIndexes bool) error {
 	if err := s.log.Sync(); err != nil {
 		return err
@@ -530,65 +589,61 @@ func (s *Segment) sync(withIndexes bool) error {
 	if !withIndexes {
 		return nil
 	}
-	if err := s.oi.writePending(); err != nil {
+	if err := s.oi.syncFile(); err != nil {
 		return err
 	}
-	if err := s.ti.writePending(); err != nil {
-		return err
-	}
-	if err := s.oi.sync(); err != nil {
-		return err
-	}
-	return s.ti.sync()
+	return s.ti.syncFile()
 }
 
 // changeSuffix renames the segment's files from oldSuffix to newSuffix
-// (LogSegment.changeFileSuffixes): the .log first, then the indexes.
+// (LogSegment.changeFileSuffixes): the .log first, then the indexes (which
+// an active segment may not have written yet).
 func (s *Segment) changeSuffix(oldSuffix, newSuffix string) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.dir.mu.RLock()
+	defer s.dir.mu.RUnlock()
+	s.nameMu.Lock()
+	defer s.nameMu.Unlock()
 	if s.suffix != oldSuffix {
 		return fmt.Errorf("%w: segment %d has suffix %q, not %q", ErrInvalidArgument, s.base, s.suffix, oldSuffix)
 	}
-	if err := s.fs.Rename(segmentPath(s.dir, s.base, LogFileSuffix, oldSuffix),
-		segmentPath(s.dir, s.base, LogFileSuffix, newSuffix)); err != nil {
+	rename := func(kind string) error {
+		return s.fs.Rename(segmentPath(s.dir.path, s.base, kind, oldSuffix), segmentPath(s.dir.path, s.base, kind, newSuffix))
+	}
+	if err := rename(LogFileSuffix); err != nil {
 		return err
 	}
 	s.suffix = newSuffix
-	if err := s.oi.rename(segmentPath(s.dir, s.base, IndexFileSuffix, newSuffix)); err != nil {
-		return err
-	}
-	if err := s.ti.rename(segmentPath(s.dir, s.base, TimeIndexFileSuffix, newSuffix)); err != nil {
-		return err
+	for _, kind := range []string{IndexFileSuffix, TimeIndexFileSuffix} {
+		if err := rename(kind); err != nil && !isNotExist(err) {
+			return err
+		}
 	}
 	if s.hasTxnIndex {
-		return s.fs.Rename(segmentPath(s.dir, s.base, TxnIndexFileSuffix, oldSuffix),
-			segmentPath(s.dir, s.base, TxnIndexFileSuffix, newSuffix))
+		return rename(TxnIndexFileSuffix)
 	}
 	return nil
 }
 
-// closeFiles closes the handles without writing anything.
+// closeFiles closes the .log, pinned or not, and drops the index entries of
+// an inactive segment, without writing anything.
 func (s *Segment) closeFiles() {
-	if s.log != nil {
-		_ = s.log.Close()
-	}
+	s.log.closeAll()
 	if s.oi != nil {
-		_ = s.oi.close()
+		s.oi.release()
 	}
 	if s.ti != nil {
-		_ = s.ti.close()
+		s.ti.release()
 	}
 }
 
-// removeFiles closes the handles and removes the files; missing files are
-// not an error (LogSegment.deleteIfExists).
+// removeFiles closes the files and removes them; missing files are not an
+// error (LogSegment.deleteIfExists).
 func (s *Segment) removeFiles() error {
 	s.closeFiles()
 	dir, suffix := s.location()
 	var first error
 	for _, kind := range []string{LogFileSuffix, IndexFileSuffix, TimeIndexFileSuffix, TxnIndexFileSuffix} {
-		if err := s.fs.Remove(segmentPath(dir, s.base, kind, suffix)); err != nil && !errors.Is(err, fs.ErrNotExist) && first == nil {
+		if err := s.fs.Remove(segmentPath(dir, s.base, kind, suffix)); err != nil && !isNotExist(err) && first == nil {
 			first = err
 		}
 	}

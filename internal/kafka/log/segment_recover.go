@@ -19,14 +19,15 @@ type RecoverResult struct {
 
 // recover rescans the whole .log, rebuilding both indexes from nothing, and
 // truncates the file at the first byte that does not begin a valid batch
-// (LogSegment.recover). The segment is left active (its .log held open, its
-// rebuilt entries in memory): the caller keeps it so or finishes it
-// (onBecomeInactive writes the index files). A batch is valid when it is whole, passes
-// checkStored (size, magic, CRC; not the record count, which compaction lowers), starts above the
-// previous batch's last offset (and at or above the segment's base) and
-// ends within the int32 range of relative offsets. Nothing after the first
-// invalid batch is trusted, even if it looks valid. epochs, when given,
-// learns every epoch newer than its latest, at its first batch.
+// (LogSegment.recover). A batch is valid when it is whole, passes
+// checkStored (size, magic, CRC; not the record count, which compaction
+// lowers), starts above the previous batch's last offset (and at or above
+// the segment's base) and ends within the int32 range of relative offsets.
+// Nothing after the first invalid batch is trusted, even if it looks valid.
+// epochs, when given, learns every epoch newer than its latest, at its
+// first batch. The segment is left active (its .log held open, its rebuilt
+// entries in memory): the caller keeps it so, or finishes it
+// (onBecomeInactive writes the index files).
 func (s *Segment) recover(epochs *EpochCache) (RecoverResult, error) {
 	res := RecoverResult{NextOffset: s.base}
 	if err := s.log.hold(true); err != nil {

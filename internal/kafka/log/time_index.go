@@ -5,47 +5,44 @@ import (
 	"fmt"
 
 	"github.com/wharf-project/wharf/internal/kafka/record"
-	"github.com/wharf-project/wharf/internal/vfs"
 )
 
-// timeIndex maps timestamps to offsets (TimeIndex). The file format is
-// described in index.go.
-type timeIndex struct {
-	*index
-	last TimestampOffset // the last entry, or (NoTimestamp, base) when empty (under mu)
-}
+// timeIndex maps timestamps to offsets (TimeIndex). The file format and how
+// entries are kept are described in index.go.
+type timeIndex struct{ *index }
 
-func openTimeIndex(fs vfs.FS, path string, base, maxBytes int64, create bool) (*timeIndex, error) {
-	x, err := openIndex(fs, path, base, timeEntrySize, maxBytes, create)
+func newActiveTimeIndex(s *Segment, maxBytes int64, cache *FileCache) (*timeIndex, error) {
+	x, err := newActiveIndex(s, TimeIndexFileSuffix, timeEntrySize, maxBytes, cache)
 	if err != nil {
 		return nil, err
 	}
-	ti := &timeIndex{index: x}
-	if err := ti.refreshLastLocked(); err != nil {
-		_ = x.close()
-		return nil, err
-	}
-	return ti, nil
+	return &timeIndex{x}, nil
 }
 
-func (ti *timeIndex) refreshLastLocked() error {
-	ti.last = TimestampOffset{Timestamp: record.NoTimestamp, Offset: ti.base}
-	if ti.n == 0 {
-		return nil
-	}
-	var buf [timeEntrySize]byte
-	e, err := ti.entryLocked(ti.n-1, buf[:])
+func openTimeIndex(s *Segment, cache *FileCache) (*timeIndex, bool, error) {
+	x, missing, err := openIndexFile(s, TimeIndexFileSuffix, timeEntrySize, cache)
 	if err != nil {
-		return err
+		return nil, false, err
 	}
-	ti.last = TimestampOffset{keyTimestamp(ti.base, e), keyTimeOffset(ti.base, e)}
-	return nil
+	return &timeIndex{x}, missing, nil
 }
 
+func (ti *timeIndex) entryOf(e []byte) TimestampOffset {
+	return TimestampOffset{keyTimestamp(ti.base, e), keyTimeOffset(ti.base, e)}
+}
+
+// lastEntry is the last entry, or (NoTimestamp, base) when empty.
 func (ti *timeIndex) lastEntry() TimestampOffset {
 	ti.mu.RLock()
 	defer ti.mu.RUnlock()
-	return ti.last
+	return ti.lastEntryLocked()
+}
+
+func (ti *timeIndex) lastEntryLocked() TimestampOffset {
+	if e := ti.lastLocked(); e != nil {
+		return ti.entryOf(e)
+	}
+	return TimestampOffset{Timestamp: record.NoTimestamp, Offset: ti.base}
 }
 
 // isFull is TimeIndex.isFull: the last slot is kept for the entry written
@@ -53,45 +50,42 @@ func (ti *timeIndex) lastEntry() TimestampOffset {
 func (ti *timeIndex) isFull() bool {
 	ti.mu.RLock()
 	defer ti.mu.RUnlock()
-	return ti.n >= ti.maxEntriesLocked()-1
+	return ti.n >= ti.maxEntries-1
 }
 
 // lookup returns the last entry whose timestamp is <= ts, or
 // (NoTimestamp, base) when there is none (TimeIndex.lookup).
 func (ti *timeIndex) lookup(ts int64) (TimestampOffset, error) {
-	ti.mu.RLock()
-	defer ti.mu.RUnlock()
-	none := TimestampOffset{Timestamp: record.NoTimestamp, Offset: ti.base}
-	slot, err := ti.largestLowerBoundLocked(ts, keyTimestamp)
+	var e [timeEntrySize]byte
+	slot, err := ti.search(ts, keyTimestamp, e[:])
 	if err != nil || slot < 0 {
-		return none, err
+		return TimestampOffset{Timestamp: record.NoTimestamp, Offset: ti.base}, err
 	}
-	var buf [timeEntrySize]byte
-	e, err := ti.entryLocked(slot, buf[:])
-	if err != nil {
-		return none, err
-	}
-	return TimestampOffset{keyTimestamp(ti.base, e), keyTimeOffset(ti.base, e)}, nil
+	return ti.entryOf(e[:]), nil
 }
 
-// maybeAppend adds (ts, offset) when ts is above the last entry's timestamp
-// (TimeIndex.maybeAppend). skipFullCheck is for the final entry of a
-// segment, which uses the reserved slot.
+// maybeAppend adds (ts, offset) to an active index when ts is above the
+// last entry's timestamp (TimeIndex.maybeAppend). skipFullCheck is for the
+// final entry of a segment, which uses the reserved slot.
 func (ti *timeIndex) maybeAppend(ts, offset int64, skipFullCheck bool) error {
 	ti.mu.Lock()
 	defer ti.mu.Unlock()
-	if !skipFullCheck && ti.n >= ti.maxEntriesLocked()-1 {
-		return fmt.Errorf("%w: time index %s is full (%d entries)", ErrInvalidArgument, ti.path, ti.n)
+	if !ti.active {
+		return fmt.Errorf("%w: time index of segment %d is not active", ErrInvalidArgument, ti.base)
 	}
-	if ti.n > 0 && offset < ti.last.Offset {
-		return fmt.Errorf("%w: time index offset %d is below the last entry's %d in %s",
-			ErrInvalidArgument, offset, ti.last.Offset, ti.path)
+	if !skipFullCheck && ti.n >= ti.maxEntries-1 {
+		return fmt.Errorf("%w: time index of segment %d is full (%d entries)", ErrInvalidArgument, ti.base, ti.n)
 	}
-	if ti.n > 0 && ts < ti.last.Timestamp {
-		return fmt.Errorf("%w: time index timestamp %d is below the last entry's %d in %s",
-			ErrInvalidArgument, ts, ti.last.Timestamp, ti.path)
+	last := ti.lastEntryLocked()
+	if ti.n > 0 && offset < last.Offset {
+		return fmt.Errorf("%w: time index offset %d is below the last entry's %d in segment %d",
+			ErrInvalidArgument, offset, last.Offset, ti.base)
 	}
-	if ts <= ti.last.Timestamp {
+	if ti.n > 0 && ts < last.Timestamp {
+		return fmt.Errorf("%w: time index timestamp %d is below the last entry's %d in segment %d",
+			ErrInvalidArgument, ts, last.Timestamp, ti.base)
+	}
+	if ts <= last.Timestamp {
 		return nil
 	}
 	rel, ok := toRelative(ti.base, offset)
@@ -101,53 +95,38 @@ func (ti *timeIndex) maybeAppend(ts, offset int64, skipFullCheck bool) error {
 	var e [timeEntrySize]byte
 	binary.BigEndian.PutUint64(e[:], uint64(ts))
 	binary.BigEndian.PutUint32(e[8:], uint32(rel))
-	if err := ti.appendLocked(e[:]); err != nil {
-		return err
-	}
-	ti.last = TimestampOffset{ts, offset}
+	ti.appendLocked(e[:])
 	return nil
 }
 
-// truncateTo removes every entry whose offset is >= offset (TimeIndex.truncateTo).
-func (ti *timeIndex) truncateTo(offset int64) error {
+// truncateTo removes every entry whose offset is >= offset from an active
+// index (TimeIndex.truncateTo).
+func (ti *timeIndex) truncateTo(offset int64) {
 	ti.mu.Lock()
 	defer ti.mu.Unlock()
-	if err := ti.truncateKeyLocked(offset, keyTimeOffset); err != nil {
-		return err
-	}
-	return ti.refreshLastLocked()
+	ti.truncateKeyLocked(offset, keyTimeOffset)
 }
 
-func (ti *timeIndex) reset(maxBytes int64) error {
-	ti.mu.Lock()
-	defer ti.mu.Unlock()
-	ti.last = TimestampOffset{Timestamp: record.NoTimestamp, Offset: ti.base}
-	return ti.resetLocked(maxBytes)
-}
-
-// sanityCheck is TimeIndex.sanityCheck.
+// sanityCheck is TimeIndex.sanityCheck, on what the file held when opened.
 func (ti *timeIndex) sanityCheck() error {
 	ti.mu.RLock()
 	defer ti.mu.RUnlock()
+	path := ti.filePath()
 	if ti.fileLen%timeEntrySize != 0 {
 		return fmt.Errorf("time index file %s is corrupt, found %d bytes which is neither positive nor a multiple of %d",
-			ti.path, ti.fileLen, timeEntrySize)
+			path, ti.fileLen, timeEntrySize)
 	}
 	if ti.n == 0 {
 		return nil
 	}
-	var buf [timeEntrySize]byte
-	e, err := ti.entryLocked(0, buf[:])
-	if err != nil {
-		return err
-	}
-	switch first := keyTimestamp(ti.base, e); {
-	case ti.last.Timestamp < first:
+	first, last := keyTimestamp(ti.base, ti.head[:]), ti.entryOf(ti.tail[:])
+	switch {
+	case last.Timestamp < first:
 		return fmt.Errorf("corrupt time index found, time index file (%s) has non-zero size but the last timestamp is %d which is less than the first timestamp %d",
-			ti.path, ti.last.Timestamp, first)
-	case ti.last.Offset < ti.base:
+			path, last.Timestamp, first)
+	case last.Offset < ti.base:
 		return fmt.Errorf("corrupt time index found, time index file (%s) has non-zero size but the last offset is %d which is less than the first offset %d",
-			ti.path, ti.last.Offset, ti.base)
+			path, last.Offset, ti.base)
 	}
 	return nil
 }

@@ -46,7 +46,7 @@ func (l *Log) TruncateTo(target int64) (bool, error) {
 		if err := l.deleteSegmentsLocked(rest); err != nil {
 			return true, l.failLocked(err)
 		}
-		if err := l.fs.SyncDir(l.dir); err != nil {
+		if err := l.syncDir(); err != nil {
 			return true, l.failLocked(err)
 		}
 		l.dirDirty = false
@@ -91,13 +91,13 @@ func (l *Log) truncateFullyLocked(newOffset int64) error {
 	if err := l.deleteSegmentsLocked(slices.Clone(old)); err != nil {
 		return l.failLocked(err)
 	}
-	fresh, err := createSegment(l.fs, l.dir, newOffset, l.cfgp.Load().segmentConfig(), "",
+	fresh, err := createSegment(l.fs, l.sdir, newOffset, l.cfgp.Load().segmentConfig(l.opts.FileCache), "",
 		l.opts.Clock.NowMs(), l.randomSegmentJitter())
 	if err != nil {
 		return l.failLocked(err)
 	}
 	l.publishLocked([]*Segment{fresh})
-	if err := l.fs.SyncDir(l.dir); err != nil {
+	if err := l.syncDir(); err != nil {
 		return l.failLocked(err)
 	}
 	l.dirDirty = false
