@@ -263,9 +263,12 @@ func readRun(dir string) (float64, error) {
 			}
 			r := fd.Region
 			if r.Len == 0 {
+				fd.Release()
 				break
 			}
-			if _, err := r.File.ReadAt(buf[:r.Len], r.Pos); err != nil {
+			_, err = r.File.ReadAt(buf[:r.Len], r.Pos)
+			fd.Release()
+			if err != nil {
 				return 0, err
 			}
 			total += r.Len
