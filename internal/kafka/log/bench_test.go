@@ -74,7 +74,9 @@ func BenchmarkReadPageCache(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if buf, err = fd.AppendTo(buf[:0]); err != nil {
+		buf, err = fd.AppendTo(buf[:0])
+		fd.Release()
+		if err != nil {
 			b.Fatal(err)
 		}
 		total += int64(len(buf))
@@ -84,6 +86,55 @@ func BenchmarkReadPageCache(b *testing.B) {
 		}
 	}
 	b.SetBytes(total / int64(max(b.N, 1)))
+}
+
+// BenchmarkReadInactiveSegments reads 64 KiB fetches across 100 segments of
+// 1 MiB, none of them active, round robin: every read of a segment finds its
+// file and indexes in the cache (sized to hold them all) or, with a cache of
+// 8 files and no index bytes, opens the file and reads the index again.
+func BenchmarkReadInactiveSegments(b *testing.B) {
+	for _, c := range []struct {
+		name  string
+		cache *FileCache
+	}{{"cached", NewFileCache(128, 8<<20)}, {"evicting", NewFileCache(8, 0)}} {
+		b.Run(c.name, func(b *testing.B) {
+			cfg := DefaultConfig()
+			cfg.SegmentBytes = 1 << 20
+			dir := filepath.Join(b.TempDir(), "bench-0")
+			l, err := Open(vfs.Default, dir, cfg, Options{Scheduler: &manualScheduler{clock: newClock(0)}, FileCache: c.cache})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.Cleanup(func() { _ = l.Close() })
+			batch := mkBatch(b, batchSpec{records: 4, valueSize: 1 << 10, ts: 1}, 1)
+			for l.NumSegments() < 101 {
+				record.Batch(batch).SetBaseOffset(0)
+				if _, err := l.AppendAsLeader(batch, 0, OriginClient); err != nil {
+					b.Fatal(err)
+				}
+			}
+			segs := l.Segments()[:100]
+			buf := make([]byte, 0, 128<<10)
+			b.ReportAllocs()
+			b.ResetTimer()
+			var total int64
+			for i := range b.N {
+				s := segs[i%len(segs)]
+				off := s.BaseOffset() + int64(i/len(segs))%200
+				fd, err := l.Read(off, 64<<10, l.LogEndOffset(), true)
+				if err != nil {
+					b.Fatal(err)
+				}
+				buf, err = fd.AppendTo(buf[:0])
+				fd.Release()
+				if err != nil {
+					b.Fatal(err)
+				}
+				total += int64(len(buf))
+			}
+			b.SetBytes(total / int64(max(b.N, 1)))
+		})
+	}
 }
 
 // BenchmarkOpenPartitions opens many empty partition logs and reports the

@@ -144,12 +144,21 @@ func TestFlushMessagesAndFlushMs(t *testing.T) {
 }
 
 // TestConcurrentReadsSeeOnlyWholeBatches runs readers against a writer
-// that appends, rolls and applies retention: every read returns whole,
-// valid batches holding the requested offset (run with -race).
+// that appends, rolls, applies retention and renames the directory: every
+// read returns whole, valid batches holding the requested offset (run with
+// -race). With a cache of one file and no index bytes, reads of older
+// segments reopen files and reload indexes while they are renamed,
+// deleted and evicted under them.
 func TestConcurrentReadsSeeOnlyWholeBatches(t *testing.T) {
+	for name, cache := range map[string]*FileCache{"default cache": nil, "one-file cache": NewFileCache(1, 0)} {
+		t.Run(name, func(t *testing.T) { concurrentReads(t, cache) })
+	}
+}
+
+func concurrentReads(t *testing.T, cache *FileCache) {
 	cfg := smallConfig()
 	cfg.FileDeleteDelayMs = 0
-	e := openOn(t, vfs.NewMem(), cfg, Options{})
+	e := openOn(t, vfs.NewMem(), cfg, Options{FileCache: cache})
 	defer e.log.Close()
 	l := e.log
 	const batches = 400
@@ -175,7 +184,11 @@ func TestConcurrentReadsSeeOnlyWholeBatches(t *testing.T) {
 					errs <- err
 					return
 				}
+				if rng.IntN(4) == 0 {
+					runtime.Gosched() // hold the region a while
+				}
 				data, err := fd.AppendTo(nil)
+				fd.Release()
 				if err != nil || len(data) == 0 || fd.FirstBatchIncomplete {
 					continue // a deleted segment's region, or a batch too large for maxBytes
 				}
@@ -213,6 +226,15 @@ func TestConcurrentReadsSeeOnlyWholeBatches(t *testing.T) {
 		}
 		if i%7 == 0 {
 			go func() { _ = l.Flush(l.LogEndOffset()) }()
+		}
+		if i%60 == 59 {
+			name := DirName(TopicPartition{"topic", 0})
+			if l.DirKind() == DirLive {
+				name = FutureDirName(TopicPartition{"topic", 0})
+			}
+			if err := l.RenameDir(name); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
 	stop.Store(true)
