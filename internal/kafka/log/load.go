@@ -146,14 +146,15 @@ func (l *Log) loadLocked() error {
 			leo, lastRecovered = res.NextOffset, true
 		}
 		overlaps := i+1 < len(segs) && segs[i+1].base < res.NextOffset
-		if cut := res.TruncatedBytes > 0 || overlaps; !cut && i < len(segs)-1 {
+		cut := res.TruncatedBytes > 0 || overlaps
+		if !cut && i < len(segs)-1 {
 			// Not the last segment: its rebuilt indexes go to their
 			// files, and its .log is no longer held.
 			if err := s.onBecomeInactive(false); err != nil {
 				return err
 			}
 		}
-		if res.TruncatedBytes > 0 || overlaps {
+		if cut {
 			l.logger.Warn("corruption found in segment; deleting the segments after it",
 				"base", s.base, "truncatedBytes", res.TruncatedBytes, "nextOffset", res.NextOffset,
 				"deleting", len(segs)-i-1)
