@@ -9,6 +9,8 @@ import (
 	"os"
 	"strings"
 	"syscall"
+
+	"github.com/wharf-project/wharf/internal/jopt"
 )
 
 // Env is what a run reads and writes. Zero fields take the process's own.
@@ -84,17 +86,17 @@ func (d *dumper) main(args []string) int {
 		return d.crash(err)
 	}
 	// CommandLineUtils.maybePrintHelpOrVersion, then checkRequiredArgs.
-	if o.nargs == 0 || o.set.has(o.help) {
+	if o.nargs == 0 || o.set.Has(o.help) {
 		return d.usage(helpHeader)
 	}
-	if o.set.has(o.version) {
+	if o.set.Has(o.version) {
 		d.printf("%s\n", KafkaVersion)
 		return 0
 	}
-	if !o.set.has(o.files) {
+	if !o.set.Has(o.files) {
 		return d.usage(`Missing required argument "[files]"`)
 	}
-	files, _, err := o.set.valueOf(o.files)
+	files, err := o.value(o.files)
 	if err != nil {
 		return d.crash(err)
 	}
@@ -110,7 +112,7 @@ func (d *dumper) main(args []string) int {
 func (d *dumper) usage(msg string) int {
 	d.eprintln(msg)
 	d.out.Flush()
-	io.WriteString(d.errw, d.opts.parser.help())
+	io.WriteString(d.errw, d.opts.parser.Help())
 	return 1
 }
 
@@ -119,20 +121,20 @@ func (d *dumper) dumpFile(f javaFile) *JavaException {
 	name := f.Name()
 	dot := strings.LastIndexByte(name, '.')
 	if dot < 0 {
-		n := javaLen(name)
+		n := jopt.JavaLen(name)
 		return jex(exStringIndex, "begin -1, end %d, length %d", n, n)
 	}
 	switch name[dot:] {
 	case ".log", ".checkpoint":
 		return d.dumpLogArgs(f)
 	case ".index":
-		maxMsg, err := d.opts.set.intValueOf(d.opts.maxMessageSize)
+		maxMsg, err := d.opts.intValue(d.opts.maxMessageSize)
 		if err != nil {
 			return err
 		}
-		return d.dumpIndex(f, d.opts.set.has(d.opts.indexSanity), d.opts.set.has(d.opts.verify), int(maxMsg))
+		return d.dumpIndex(f, d.opts.set.Has(d.opts.indexSanity), d.opts.set.Has(d.opts.verify), int(maxMsg))
 	case ".timeindex":
-		return d.dumpTimeIndex(f, d.opts.set.has(d.opts.indexSanity), d.opts.set.has(d.opts.verify))
+		return d.dumpTimeIndex(f, d.opts.set.Has(d.opts.indexSanity), d.opts.set.Has(d.opts.verify))
 	case ".snapshot":
 		return d.dumpProducerSnapshot(f)
 	case ".txnindex":
@@ -151,8 +153,8 @@ func (d *dumper) dumpLogArgs(f javaFile) *JavaException {
 	if err != nil {
 		return err
 	}
-	skip := o.set.has(o.skipRecordMetadata)
-	maxBytes, err := o.set.intValueOf(o.maxBytes)
+	skip := o.set.Has(o.skipRecordMetadata)
+	maxBytes, err := o.intValue(o.maxBytes)
 	if err != nil {
 		return err
 	}
@@ -269,7 +271,7 @@ func (d *dumper) addPair(t *scalaTable[string], lists map[string][][2]int64, key
 // name: the offset is the first 20 characters, the epoch characters 21 to
 // 30, whatever is between or around them.
 func parseSnapshotName(name string) (int64, int32, *JavaException) {
-	n := javaLen(name)
+	n := jopt.JavaLen(name)
 	if n < 20 {
 		return 0, 0, jex(exStringIndex, "begin 0, end 20, length %d", n)
 	}
@@ -280,7 +282,7 @@ func parseSnapshotName(name string) (int64, int32, *JavaException) {
 	if n < 31 {
 		return 0, 0, jex(exStringIndex, "begin 21, end 31, length %d", n)
 	}
-	epoch, ok := parseJavaInt(name[21:31])
+	epoch, ok := jopt.ParseInt(name[21:31])
 	if !ok {
 		return 0, 0, jex(exNumberFormat, "For input string: \"%s\"", name[21:31])
 	}

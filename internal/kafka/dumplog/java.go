@@ -46,29 +46,25 @@ func jexNull(class string) *JavaException { return &JavaException{Class: class} 
 
 // Exception classes the tool can die with.
 const (
-	exIllegalArgument   = "java.lang.IllegalArgumentException"
-	exIllegalState      = "java.lang.IllegalStateException"
-	exNumberFormat      = "java.lang.NumberFormatException"
-	exStringIndex       = "java.lang.StringIndexOutOfBoundsException"
-	exIndexOutOfBounds  = "java.lang.IndexOutOfBoundsException"
-	exNullPointer       = "java.lang.NullPointerException"
-	exRuntime           = "java.lang.RuntimeException"
-	exBufferUnderflow   = "java.nio.BufferUnderflowException"
-	exNoSuchElement     = "java.util.NoSuchElementException"
-	exNoSuchFile        = "java.nio.file.NoSuchFileException"
-	exAccessDenied      = "java.nio.file.AccessDeniedException"
-	exFileSystem        = "java.nio.file.FileSystemException"
-	exIO                = "java.io.IOException"
-	exClassNotFound     = "java.lang.ClassNotFoundException"
-	exKafka             = "org.apache.kafka.common.KafkaException"
-	exInvalidRecord     = "org.apache.kafka.common.InvalidRecordException"
-	exCorruptRecord     = "org.apache.kafka.common.errors.CorruptRecordException"
-	exCorruptIndex      = "org.apache.kafka.storage.internals.log.CorruptIndexException"
-	exUnsupportedVer    = "org.apache.kafka.common.errors.UnsupportedVersionException"
-	exJoptUnrecognized  = "joptsimple.UnrecognizedOptionException"
-	exJoptMissingArg    = "joptsimple.OptionMissingRequiredArgumentException"
-	exJoptConversion    = "joptsimple.OptionArgumentConversionException"
-	exJoptMultipleValue = "joptsimple.MultipleArgumentsForOptionException"
+	exIllegalArgument  = "java.lang.IllegalArgumentException"
+	exIllegalState     = "java.lang.IllegalStateException"
+	exNumberFormat     = "java.lang.NumberFormatException"
+	exStringIndex      = "java.lang.StringIndexOutOfBoundsException"
+	exIndexOutOfBounds = "java.lang.IndexOutOfBoundsException"
+	exNullPointer      = "java.lang.NullPointerException"
+	exRuntime          = "java.lang.RuntimeException"
+	exBufferUnderflow  = "java.nio.BufferUnderflowException"
+	exNoSuchElement    = "java.util.NoSuchElementException"
+	exNoSuchFile       = "java.nio.file.NoSuchFileException"
+	exAccessDenied     = "java.nio.file.AccessDeniedException"
+	exFileSystem       = "java.nio.file.FileSystemException"
+	exIO               = "java.io.IOException"
+	exClassNotFound    = "java.lang.ClassNotFoundException"
+	exKafka            = "org.apache.kafka.common.KafkaException"
+	exInvalidRecord    = "org.apache.kafka.common.InvalidRecordException"
+	exCorruptRecord    = "org.apache.kafka.common.errors.CorruptRecordException"
+	exCorruptIndex     = "org.apache.kafka.storage.internals.log.CorruptIndexException"
+	exUnsupportedVer   = "org.apache.kafka.common.errors.UnsupportedVersionException"
 )
 
 // asJava turns any error into the exception the JVM would report: a
@@ -152,23 +148,6 @@ func parseJavaLong(s string) (int64, *JavaException) {
 		}
 	}
 	return 0, jex(exNumberFormat, "For input string: \"%s\"", s)
-}
-
-// parseJavaInt is Integer.valueOf(s), as jopt-simple converts an Integer
-// option's argument.
-func parseJavaInt(s string) (int32, bool) {
-	ok := s != "" && s != "+" && s != "-"
-	for i := 0; ok && i < len(s); i++ {
-		c := s[i]
-		if !(c >= '0' && c <= '9') && !(i == 0 && (c == '+' || c == '-')) {
-			ok = false
-		}
-	}
-	if !ok {
-		return 0, false
-	}
-	v, err := strconv.ParseInt(s, 10, 32)
-	return int32(v), err == nil
 }
 
 // firstDotName is `name.split("\\.")(0)`: the part before the first dot

@@ -17,20 +17,20 @@ type messageParser interface {
 func (d *dumper) messageParser() (messageParser, *JavaException) {
 	o := d.opts
 	switch {
-	case o.set.has(o.offsets):
+	case o.set.Has(o.offsets):
 		return offsetsParser{}, nil
-	case o.set.has(o.transactionLog):
+	case o.set.Has(o.transactionLog):
 		return txnLogParser{}, nil
-	case o.set.has(o.clusterMetadata):
+	case o.set.Has(o.clusterMetadata):
 		return nil, unsupported("dump-log: --cluster-metadata-decoder is not supported: Wharf runs Kafka in ZooKeeper mode and has no KRaft metadata log")
-	case o.set.has(o.remoteLog):
+	case o.set.Has(o.remoteLog):
 		return nil, unsupported("dump-log: --remote-log-metadata-decoder is not supported: Wharf has no tiered storage")
 	}
-	valueClass, _, err := o.set.valueOf(o.valueDecoder)
+	valueClass, err := o.value(o.valueDecoder)
 	if err != nil {
 		return nil, err
 	}
-	keyClass, _, err := o.set.valueOf(o.keyDecoder)
+	keyClass, err := o.value(o.keyDecoder)
 	if err != nil {
 		return nil, err
 	}
