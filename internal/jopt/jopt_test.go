@@ -99,7 +99,6 @@ func TestLineBreakWords(t *testing.T) {
 	}
 }
 
-
 // consumerParser is the shape of ConsumerPerformance's options: a forHelp
 // --help, a requiredUnless --bootstrap-server, Long options with a
 // required and an optional argument.
