@@ -238,10 +238,10 @@ func (s *State) CheckAppend(acks int16, minISR int) error {
 type AckStatus int8
 
 const (
-	AckPending             AckStatus = iota // the high watermark has not reached it yet
-	AckDone                                 // replicated (and fsynced) by the whole ISR
-	AckNotEnoughAfterAppend                 // reached, but the ISR shrank below min.insync.replicas meanwhile
-	AckNotLeader                            // leadership moved: NOT_LEADER_OR_FOLLOWER
+	AckPending              AckStatus = iota // the high watermark has not reached it yet
+	AckDone                                  // replicated (and fsynced) by the whole ISR
+	AckNotEnoughAfterAppend                  // reached, but the ISR shrank below min.insync.replicas meanwhile
+	AckNotLeader                             // leadership moved: NOT_LEADER_OR_FOLLOWER
 )
 
 // CheckEnoughReplicasReachOffset is where an acks=all append ending at
