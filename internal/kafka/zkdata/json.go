@@ -117,7 +117,7 @@ func (f *fields) add(key string, v func(*jsonWriter)) {
 }
 
 func (f *fields) addInt(key string, n int64) { f.add(key, func(w *jsonWriter) { w.int(n) }) }
-func (f *fields) addStr(key, s string)      { f.add(key, func(w *jsonWriter) { w.str(s) }) }
+func (f *fields) addStr(key, s string)       { f.add(key, func(w *jsonWriter) { w.str(s) }) }
 
 func (w *jsonWriter) fields(order []string, f *fields) {
 	w.object(order, func(k string) { f.vals[k](w) })
