@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"fmt"
 	"os"
 	"os/exec"
@@ -11,6 +10,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/wharf-project/wharf/bench/internal/procstat"
 	"github.com/wharf-project/wharf/internal/kafka/log"
 	"github.com/wharf-project/wharf/internal/kafka/record"
 	"github.com/wharf-project/wharf/internal/vfs"
@@ -76,7 +76,11 @@ func holdPartitions(dir string, n int) error {
 		}
 		logs = append(logs, l)
 	}
-	rss, hwm := procMem()
+	rssB, hwmB, err := procstat.Mem(os.Getpid())
+	if err != nil {
+		return err
+	}
+	rss, hwm := float64(rssB)/(1<<20), float64(hwmB)/(1<<20)
 	fds := openFiles() - fdsBefore
 	for _, l := range logs {
 		l.Close()
@@ -107,28 +111,4 @@ func openFiles() int {
 		return -1
 	}
 	return len(names)
-}
-
-// procMem reads VmRSS and VmHWM (MiB) from /proc/self/status.
-func procMem() (rss, hwm float64) {
-	f, err := os.Open("/proc/self/status")
-	if err != nil {
-		return -1, -1
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) < 2 {
-			continue
-		}
-		kb, _ := strconv.ParseFloat(fields[1], 64)
-		switch fields[0] {
-		case "VmRSS:":
-			rss = kb / 1024
-		case "VmHWM:":
-			hwm = kb / 1024
-		}
-	}
-	return rss, hwm
 }

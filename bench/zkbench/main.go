@@ -21,6 +21,10 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/wharf-project/wharf/bench/internal/latency"
+	"github.com/wharf-project/wharf/bench/internal/machine"
+	"github.com/wharf-project/wharf/bench/internal/procstat"
 )
 
 type config struct {
@@ -141,7 +145,7 @@ func run(ctx context.Context, cfg config) error {
 	rep.printHeader()
 
 	if cfg.fsyncN > 0 {
-		if rep.Fsync, err = measureFsync(dir, cfg.fsyncN); err != nil {
+		if rep.Fsync, err = machine.MeasureFsync(dir, cfg.fsyncN); err != nil {
 			return fmt.Errorf("fsync probe: %w", err)
 		}
 		rep.printFsync()
@@ -206,7 +210,7 @@ func run(ctx context.Context, cfg config) error {
 	}
 	for _, s := range servers {
 		if s.pid != 0 {
-			if _, hwm, err := procMem(s.pid); err == nil {
+			if _, hwm, err := procstat.Mem(s.pid); err == nil {
 				rep.setFinalHWM(s.name, hwm)
 			}
 		}
@@ -227,13 +231,13 @@ func run(ctx context.Context, cfg config) error {
 func measure(ctx context.Context, s *server, spec loadSpec) (result, error) {
 	var cpu0, cpu1 time.Duration
 	if s.pid != 0 {
-		cpu0, _ = procCPU(s.pid)
+		cpu0, _ = procstat.CPU(s.pid)
 	}
-	sampler := startRSSSampler(s.pid, 100*time.Millisecond)
+	sampler := procstat.StartSampler(s.pid, 100*time.Millisecond)
 	lr, err := runLoad(ctx, s.addr, spec)
 	peak := sampler.Stop()
 	if s.pid != 0 {
-		cpu1, _ = procCPU(s.pid)
+		cpu1, _ = procstat.CPU(s.pid)
 	}
 	if err != nil {
 		return result{}, err
@@ -245,7 +249,7 @@ func measure(ctx context.Context, s *server, spec loadSpec) (result, error) {
 		Server: s.name, Workload: spec.wl.name, Workers: spec.workers, Conns: spec.conns,
 		Ops: lr.ops, Errors: lr.errors, Seconds: lr.elapsed.Seconds(),
 		OpsPerSec: float64(lr.ops) / lr.elapsed.Seconds(),
-		P50us:     us(lr.lat.p50), P99us: us(lr.lat.p99), P999us: us(lr.lat.p999), MaxUs: us(lr.lat.max),
+		P50us:     latency.US(lr.lat.P50), P99us: latency.US(lr.lat.P99), P999us: latency.US(lr.lat.P999), MaxUs: latency.US(lr.lat.Max),
 		PeakRSSMiB: float64(peak) / (1 << 20),
 	}
 	if s.pid != 0 {

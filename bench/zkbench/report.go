@@ -1,18 +1,14 @@
 package main
 
 import (
-	"encoding/json"
 	"fmt"
 	"io"
 	"os"
-	"os/exec"
-	"path/filepath"
-	"runtime"
 	"slices"
-	"strconv"
 	"strings"
-	"text/tabwriter"
-	"time"
+
+	"github.com/wharf-project/wharf/bench/internal/machine"
+	"github.com/wharf-project/wharf/bench/internal/output"
 )
 
 // result is one measured run.
@@ -43,36 +39,24 @@ type targetResult struct {
 }
 
 type meta struct {
-	Time     string            `json:"time"`
-	Host     string            `json:"host"`
-	CPUs     int               `json:"cpus"`
-	CPUModel string            `json:"cpu_model"`
-	Kernel   string            `json:"kernel"`
-	Go       string            `json:"go"`
+	machine.Info
 	Java     string            `json:"java"`
-	Commit   string            `json:"commit"`
-	LoadAvg  string            `json:"loadavg_at_start"` // other work on the machine skews everything
-	Dir      string            `json:"dir"`
-	FsType   string            `json:"fs_type"`
 	Settings map[string]string `json:"settings"`
 }
 
 type report struct {
 	cfg         config
-	Meta        meta               `json:"meta"`
-	Fsync       []fsyncResult      `json:"fsync"`
-	Servers     []serverInfo       `json:"servers"`
-	Results     []result           `json:"results"`
-	FinalHWMMiB map[string]float64 `json:"final_peak_rss_mib"` // VmHWM at the end of the run
-	Targets     []targetResult     `json:"targets"`
+	Meta        meta                  `json:"meta"`
+	Fsync       []machine.FsyncResult `json:"fsync"`
+	Servers     []serverInfo          `json:"servers"`
+	Results     []result              `json:"results"`
+	FinalHWMMiB map[string]float64    `json:"final_peak_rss_mib"` // VmHWM at the end of the run
+	Targets     []targetResult        `json:"targets"`
 }
 
 func newReport(cfg config, dir string) *report {
-	host, _ := os.Hostname()
 	m := meta{
-		Time: time.Now().UTC().Format(time.RFC3339), Host: host, CPUs: runtime.NumCPU(),
-		CPUModel: cpuModel(), Kernel: firstLine("/proc/sys/kernel/osrelease"), Go: runtime.Version(), LoadAvg: firstLine("/proc/loadavg"),
-		Java: javaVersion(), Commit: gitCommit(), Dir: dir, FsType: fsType(dir),
+		Info: machine.Describe(dir), Java: javaVersion(),
 		Settings: map[string]string{
 			"workloads": strings.Join(cfg.workloads, ","), "concurrent": fmt.Sprintf("%d workers/%d conns", cfg.workers, cfg.conns),
 			"duration": cfg.duration.String(), "warmup": cfg.warmup.String(), "ops": fmt.Sprint(cfg.ops),
@@ -97,13 +81,8 @@ func (r *report) printHeader() {
 	m := r.Meta
 	fmt.Printf("zkbench %s on %s: %d CPUs (%s), kernel %s, %s, %s\n", m.Time, m.Host, m.CPUs, m.CPUModel, m.Kernel, m.Go, m.Java)
 	fmt.Printf("commit %s; data under %s (%s)\n", m.Commit, m.Dir, m.FsType)
-	if f := strings.Fields(m.LoadAvg); len(f) > 0 {
-		if load, err := strconv.ParseFloat(f[0], 64); err == nil && load > 0.5*float64(m.CPUs) {
-			fmt.Printf("WARNING: the machine is busy (load average %s on %d CPUs): the figures will be noisy\n", f[0], m.CPUs)
-		}
-	}
-	if m.FsType == "tmpfs" {
-		fmt.Println("WARNING: the data dir is on tmpfs: fsync costs nothing there; use -dir on a real disk")
+	for _, w := range m.Warnings() {
+		fmt.Println("WARNING: " + w)
 	}
 }
 
@@ -136,8 +115,8 @@ func (r *report) table() [][]string {
 			b := r.Results[i+1]
 			if b.Workload == a.Workload && b.Workers == a.Workers && a.Server == "zookeeper" && b.Server == "wharf" {
 				rows = append(rows, resultRow(b))
-				rows = append(rows, []string{"", "", "wharf/zk", ratio(b.OpsPerSec, a.OpsPerSec), ratio(b.P50us, a.P50us),
-					ratio(b.P99us, a.P99us), ratio(b.P999us, a.P999us), ratio(b.CPUPerOpUs, a.CPUPerOpUs), ratio(b.PeakRSSMiB, a.PeakRSSMiB), ""})
+				rows = append(rows, []string{"", "", "wharf/zk", output.Ratio(b.OpsPerSec, a.OpsPerSec), output.Ratio(b.P50us, a.P50us),
+					output.Ratio(b.P99us, a.P99us), output.Ratio(b.P999us, a.P999us), output.Ratio(b.CPUPerOpUs, a.CPUPerOpUs), output.Ratio(b.PeakRSSMiB, a.PeakRSSMiB), ""})
 				i++
 			}
 		}
@@ -157,20 +136,9 @@ func resultRow(x result) []string {
 		fmt.Sprintf("%.0f", x.P50us), fmt.Sprintf("%.0f", x.P99us), fmt.Sprintf("%.0f", x.P999us), cpu, rss, fmt.Sprint(x.Errors)}
 }
 
-func ratio(a, b float64) string {
-	if a <= 0 || b <= 0 {
-		return "n/a"
-	}
-	return fmt.Sprintf("%.2fx", a/b)
-}
-
 func (r *report) printTable() {
 	fmt.Println()
-	tw := tabwriter.NewWriter(os.Stdout, 0, 0, 2, ' ', tabwriter.AlignRight)
-	for _, row := range r.table() {
-		fmt.Fprintln(tw, strings.Join(row, "\t")+"\t")
-	}
-	tw.Flush()
+	output.Text(os.Stdout, r.table())
 	for _, name := range []string{"zookeeper", "wharf"} {
 		if v, ok := r.FinalHWMMiB[name]; ok {
 			fmt.Printf("peak RSS over the whole run (VmHWM), %s: %.0f MiB\n", name, v)
@@ -253,26 +221,7 @@ func (t targetResult) verdict() string {
 
 // write saves the report as JSON and markdown in dir.
 func (r *report) write(dir string) ([]string, error) {
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return nil, err
-	}
-	base := filepath.Join(dir, "zkbench-"+time.Now().UTC().Format("20060102T150405Z"))
-	js, err := json.MarshalIndent(r, "", "  ")
-	if err != nil {
-		return nil, err
-	}
-	if err := os.WriteFile(base+".json", append(js, '\n'), 0o644); err != nil {
-		return nil, err
-	}
-	f, err := os.Create(base + ".md")
-	if err != nil {
-		return nil, err
-	}
-	r.markdown(f)
-	if err := f.Close(); err != nil {
-		return nil, err
-	}
-	return []string{base + ".json", base + ".md"}, nil
+	return output.WriteFiles(dir, "zkbench", r, r.markdown)
 }
 
 func (r *report) markdown(w io.Writer) {
@@ -293,44 +242,9 @@ func (r *report) markdown(w io.Writer) {
 		fmt.Fprintf(w, "- %s: %s, version %q\n", s.Name, s.Addr, s.Version)
 	}
 	fmt.Fprintln(w)
-	for i, row := range r.table() {
-		fmt.Fprintf(w, "| %s |\n", strings.Join(row, " | "))
-		if i == 0 {
-			fmt.Fprintf(w, "|%s\n", strings.Repeat("---|", len(row)))
-		}
-	}
+	output.Markdown(w, r.table())
 	fmt.Fprintln(w, "\n| target | want | result |\n|---|---|---|")
 	for _, t := range r.Targets {
 		fmt.Fprintf(w, "| %s | %s | %s |\n", t.Name, t.Want, t.verdict())
 	}
-}
-
-func firstLine(path string) string {
-	b, err := os.ReadFile(path)
-	if err != nil {
-		return "unknown"
-	}
-	l, _, _ := strings.Cut(string(b), "\n")
-	return strings.TrimSpace(l)
-}
-
-func cpuModel() string {
-	b, err := os.ReadFile("/proc/cpuinfo")
-	if err != nil {
-		return "unknown"
-	}
-	for _, l := range strings.Split(string(b), "\n") {
-		if k, v, ok := strings.Cut(l, ":"); ok && strings.TrimSpace(k) == "model name" {
-			return strings.TrimSpace(v)
-		}
-	}
-	return "unknown"
-}
-
-func gitCommit() string {
-	out, err := exec.Command("git", "rev-parse", "--short", "HEAD").Output()
-	if err != nil {
-		return "unknown"
-	}
-	return strings.TrimSpace(string(out))
 }

@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/go-zookeeper/zk"
+
+	"github.com/wharf-project/wharf/bench/internal/latency"
 )
 
 // A workload is one kind of request stream. Every op sends one request and
@@ -178,7 +180,7 @@ type loadResult struct {
 	ops      int64
 	errors   int64
 	elapsed  time.Duration
-	lat      latencySummary
+	lat      latency.Summary
 	firstErr error
 }
 
@@ -249,5 +251,5 @@ func runLoad(ctx context.Context, addr string, s loadSpec) (loadResult, error) {
 	for _, l := range samples {
 		all = append(all, l...)
 	}
-	return loadResult{ops: int64(len(all)), errors: errs.Load(), elapsed: elapsed, lat: summarize(all), firstErr: first}, ctx.Err()
+	return loadResult{ops: int64(len(all)), errors: errs.Load(), elapsed: elapsed, lat: latency.Summarize(all), firstErr: first}, ctx.Err()
 }

@@ -5,77 +5,11 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
-	"strings"
 	"testing"
-	"time"
 
 	"github.com/wharf-project/wharf/internal/testutil"
 	"github.com/wharf-project/wharf/internal/testutil/zkproc"
 )
-
-func TestParseStatCPU(t *testing.T) {
-	tests := []struct {
-		line string
-		want time.Duration
-		bad  bool
-	}{
-		{line: "1234 (java) S 1 1234 1234 0 -1 4194560 100 0 0 0 250 50 0 0 20 0 30 0 100 0 0", want: 3 * time.Second},
-		{line: "99 (a) b) (c) R 1 2 3 4 5 6 7 8 9 10 7 3 0 0", want: 100 * time.Millisecond},
-		{line: "no parenthesis", bad: true},
-		{line: "1 (x) S 1 2", bad: true},
-		{line: "1 (x) S 1 2 3 4 5 6 7 8 9 10 u s", bad: true},
-	}
-	for _, tc := range tests {
-		got, err := parseStatCPU([]byte(tc.line))
-		if (err != nil) != tc.bad || got != tc.want {
-			t.Errorf("parseStatCPU(%q) = %v, %v; want %v (error %v)", tc.line, got, err, tc.want, tc.bad)
-		}
-	}
-}
-
-func TestParseStatusMem(t *testing.T) {
-	rss, hwm, err := parseStatusMem(strings.NewReader("Name:\tjava\nVmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\nThreads:\t40\n"))
-	if err != nil || rss != 100<<20 || hwm != 200<<20 {
-		t.Errorf("got rss %d hwm %d err %v", rss, hwm, err)
-	}
-	if _, _, err := parseStatusMem(strings.NewReader("Name:\tkthread\n")); err == nil {
-		t.Error("status without VmHWM accepted")
-	}
-	if _, _, err := parseStatusMem(strings.NewReader("VmHWM:\t12 MB\n")); err == nil {
-		t.Error("unexpected unit accepted")
-	}
-}
-
-func TestProcOfSelf(t *testing.T) {
-	if _, err := os.Stat("/proc/self/stat"); err != nil {
-		t.Skip("no /proc")
-	}
-	if _, err := procCPU(os.Getpid()); err != nil {
-		t.Error(err)
-	}
-	if rss, hwm, err := procMem(os.Getpid()); err != nil || rss <= 0 || hwm < rss {
-		t.Errorf("rss %d hwm %d err %v", rss, hwm, err)
-	}
-}
-
-func TestSummarize(t *testing.T) {
-	var s []time.Duration
-	for i := 1000; i >= 1; i-- {
-		s = append(s, time.Duration(i)*time.Microsecond)
-	}
-	got := summarize(s)
-	want := latencySummary{n: 1000, mean: 500500 * time.Nanosecond, p50: 500 * time.Microsecond,
-		p99: 990 * time.Microsecond, p999: 999 * time.Microsecond, max: 1000 * time.Microsecond}
-	if got != want {
-		t.Errorf("summarize = %+v, want %+v", got, want)
-	}
-	if (summarize(nil) != latencySummary{}) {
-		t.Error("empty sample not zero")
-	}
-	if one := summarize([]time.Duration{7}); one.p50 != 7 || one.p99 != 7 || one.max != 7 {
-		t.Errorf("single sample: %+v", one)
-	}
-}
 
 func TestParseFlags(t *testing.T) {
 	good := [][]string{

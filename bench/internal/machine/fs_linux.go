@@ -1,4 +1,4 @@
-package main
+package machine
 
 import (
 	"os"
@@ -7,9 +7,9 @@ import (
 
 func fdatasync(f *os.File) error { return syscall.Fdatasync(int(f.Fd())) }
 
-// fsType names the filesystem under dir, to warn when fsync means nothing
+// FsType names the filesystem under dir, to warn when fsync means nothing
 // (tmpfs) or goes through another layer (overlayfs).
-func fsType(dir string) string {
+func FsType(dir string) string {
 	var st syscall.Statfs_t
 	if err := syscall.Statfs(dir, &st); err != nil {
 		return "unknown"

@@ -1,10 +1,11 @@
-package main
+package procstat
 
 import (
 	"bufio"
 	"bytes"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -16,49 +17,52 @@ import (
 // It is 100 on every Linux configuration Go supports.
 const clockTicks = 100
 
-var errProcFormat = errors.New("zkbench: unexpected /proc format")
+// ErrFormat means a /proc file did not have the expected form.
+var ErrFormat = errors.New("procstat: unexpected /proc format")
 
-// procCPU returns the CPU time (user + system) the process has used.
-func procCPU(pid int) (time.Duration, error) {
+// CPU returns the CPU time (user + system) the process has used.
+func CPU(pid int) (time.Duration, error) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
 		return 0, err
 	}
-	return parseStatCPU(b)
+	return ParseStatCPU(b)
 }
 
-// parseStatCPU reads utime and stime (fields 14 and 15) from a
+// ParseStatCPU reads utime and stime (fields 14 and 15) from a
 // /proc/<pid>/stat line. The command name (field 2) may hold spaces and
 // parentheses, so fields are counted from the last ')'.
-func parseStatCPU(b []byte) (time.Duration, error) {
+func ParseStatCPU(b []byte) (time.Duration, error) {
 	i := bytes.LastIndexByte(b, ')')
 	if i < 0 {
-		return 0, errProcFormat
+		return 0, ErrFormat
 	}
 	f := strings.Fields(string(b[i+1:]))
 	if len(f) < 13 {
-		return 0, errProcFormat
+		return 0, ErrFormat
 	}
 	ut, err1 := strconv.ParseInt(f[11], 10, 64)
 	st, err2 := strconv.ParseInt(f[12], 10, 64)
 	if err1 != nil || err2 != nil {
-		return 0, errProcFormat
+		return 0, ErrFormat
 	}
 	return time.Duration(ut+st) * time.Second / clockTicks, nil
 }
 
-// procMem returns VmRSS and VmHWM (peak RSS) of the process, in bytes.
-func procMem(pid int) (rss, hwm int64, err error) {
+// Mem returns VmRSS and VmHWM (peak RSS) of the process, in bytes.
+func Mem(pid int) (rss, hwm int64, err error) {
 	f, err := os.Open(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0, 0, err
 	}
 	defer f.Close()
-	return parseStatusMem(f)
+	return ParseStatusMem(f)
 }
 
-func parseStatusMem(f interface{ Read([]byte) (int, error) }) (rss, hwm int64, err error) {
-	sc := bufio.NewScanner(f)
+// ParseStatusMem reads VmRSS and VmHWM, in bytes, from the text of a
+// /proc/<pid>/status file.
+func ParseStatusMem(r io.Reader) (rss, hwm int64, err error) {
+	sc := bufio.NewScanner(r)
 	for sc.Scan() {
 		k, v, ok := strings.Cut(sc.Text(), ":")
 		if !ok || (k != "VmRSS" && k != "VmHWM") {
@@ -66,11 +70,11 @@ func parseStatusMem(f interface{ Read([]byte) (int, error) }) (rss, hwm int64, e
 		}
 		fields := strings.Fields(v)
 		if len(fields) != 2 || fields[1] != "kB" {
-			return 0, 0, errProcFormat
+			return 0, 0, ErrFormat
 		}
 		n, err := strconv.ParseInt(fields[0], 10, 64)
 		if err != nil {
-			return 0, 0, errProcFormat
+			return 0, 0, ErrFormat
 		}
 		if k == "VmRSS" {
 			rss = n << 10
@@ -82,22 +86,23 @@ func parseStatusMem(f interface{ Read([]byte) (int, error) }) (rss, hwm int64, e
 		return 0, 0, err
 	}
 	if hwm == 0 {
-		return 0, 0, errProcFormat
+		return 0, 0, ErrFormat
 	}
 	return rss, hwm, nil
 }
 
-// rssSampler records the largest VmRSS seen while it runs: VmHWM is the
-// peak over the process's whole life, this is the peak during one run.
-type rssSampler struct {
+// Sampler records the largest VmRSS seen while it runs: VmHWM is the peak
+// over the process's whole life, this is the peak during one run.
+type Sampler struct {
 	pid  int
 	stop chan struct{}
 	done sync.WaitGroup
 	peak int64
 }
 
-func startRSSSampler(pid int, every time.Duration) *rssSampler {
-	s := &rssSampler{pid: pid, stop: make(chan struct{})}
+// StartSampler samples pid's VmRSS now and then every interval until Stop.
+func StartSampler(pid int, every time.Duration) *Sampler {
+	s := &Sampler{pid: pid, stop: make(chan struct{})}
 	if pid == 0 {
 		return s
 	}
@@ -107,7 +112,7 @@ func startRSSSampler(pid int, every time.Duration) *rssSampler {
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
-			if rss, _, err := procMem(s.pid); err == nil {
+			if rss, _, err := Mem(s.pid); err == nil {
 				s.peak = max(s.peak, rss)
 			}
 			select {
@@ -120,9 +125,16 @@ func startRSSSampler(pid int, every time.Duration) *rssSampler {
 	return s
 }
 
-// Stop ends sampling and returns the peak RSS seen (0 without a pid).
-func (s *rssSampler) Stop() int64 {
+// Stop ends sampling and returns the peak RSS seen in bytes (0 without a
+// pid). It samples once more first, so a run shorter than the interval
+// still sees its end.
+func (s *Sampler) Stop() int64 {
 	close(s.stop)
 	s.done.Wait()
+	if s.pid != 0 {
+		if rss, _, err := Mem(s.pid); err == nil {
+			s.peak = max(s.peak, rss)
+		}
+	}
 	return s.peak
 }
