@@ -1,6 +1,7 @@
 package controller
 
 import (
+	"context"
 	"errors"
 	"math/rand/v2"
 	"reflect"
@@ -241,5 +242,24 @@ func TestRequestBatch(t *testing.T) {
 	sr = out[1].req.(*kmsg.StopReplicaRequest)
 	if um.TopicStates[0].PartitionStates[0].Leader != zkdata.LeaderDuringDelete || sr.Topics[0].PartitionStates[0].LeaderEpoch != -2 || !sr.Topics[0].PartitionStates[0].Delete {
 		t.Fatalf("deletion requests %+v %+v", um, sr)
+	}
+}
+
+func TestLocalChannel(t *testing.T) {
+	var got kmsg.Request
+	ch := NewLocalChannel(0, func(_ context.Context, req kmsg.Request) (kmsg.Response, error) {
+		got = req
+		return req.ResponseKind(), nil
+	})
+	req := kmsg.NewPtrUpdateMetadataRequest()
+	if resp, err := ch.Send(context.Background(), 0, req); err != nil || got != req || resp.Key() != req.Key() {
+		t.Fatalf("local send: %v %v", resp, err)
+	}
+	if _, err := ch.Send(context.Background(), 1, req); !errors.Is(err, ErrBrokerUnreachable) {
+		t.Fatalf("other broker: %v", err)
+	}
+	ch.Unregister(0)
+	if _, err := ch.Send(context.Background(), 0, req); !errors.Is(err, ErrBrokerUnreachable) {
+		t.Fatalf("unregistered: %v", err)
 	}
 }

@@ -102,6 +102,9 @@ func TestUpdateMetadataAndLookups(t *testing.T) {
 	if p := md[0].Partitions[0]; p.ErrorCode != kerr.ReplicaNotAvailable.Code || !slices.Equal(p.Replicas, []int32{1}) {
 		t.Fatalf("v0 partition %+v", p)
 	}
+	if n := s2.LeaderlessPartitions("t", []int32{0, 1, 5}); n != 2 {
+		t.Fatalf("leaderless %d", n)
+	}
 	if st := s2.Stats(1); st.Offline != 1 {
 		t.Fatalf("stats %+v", st)
 	}

@@ -116,6 +116,19 @@ func (s *Snapshot) NonExistingTopics(names []string) []string {
 	return out
 }
 
+// LeaderlessPartitions counts the partitions of topic among ids that the
+// cache does not know or knows without a leader: what CreateTopics and
+// CreatePartitions wait on (DelayedCreatePartitions.missingLeaderCount).
+func (s *Snapshot) LeaderlessPartitions(topic string, ids []int32) int {
+	n := 0
+	for _, p := range ids {
+		if part, ok := s.Partition(topic, p); !ok || part.Leader == zkdata.NoLeader {
+			n++
+		}
+	}
+	return n
+}
+
 // PartitionLeaderEndpoint is MetadataCache.getPartitionLeaderEndpoint: ok
 // is false if the partition is unknown; the node is NoNode when the leader
 // is not alive or lacks the listener.

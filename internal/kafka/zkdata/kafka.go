@@ -277,6 +277,18 @@ func (c *Client) GenerateBrokerSequenceID(ctx context.Context) (int32, error) {
 	}
 }
 
+// GenerateBrokerID is KafkaServer.generateBrokerId, for broker.id=-1 with
+// broker.id.generation.enable: the next /brokers/seqid version plus
+// reserved.broker.max.id (default 1000), so generated ids never collide
+// with configured ones.
+func (c *Client) GenerateBrokerID(ctx context.Context, reservedBrokerMaxID int32) (int32, error) {
+	seq, err := c.GenerateBrokerSequenceID(ctx)
+	if err != nil {
+		return 0, fmt.Errorf("zkdata: Failed to generate broker.id: %w", err)
+	}
+	return seq + reservedBrokerMaxID, nil
+}
+
 // ---- controller ----
 
 // GetControllerID reads /controller (ok false if there is no controller).

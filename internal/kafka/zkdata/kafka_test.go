@@ -90,6 +90,9 @@ func TestStartupZnodes(t *testing.T) {
 				t.Fatalf("seq id %d %v, want %d", got, err, want)
 			}
 		}
+		if id, err := c.GenerateBrokerID(ctx, 1000); err != nil || id != 1004 {
+			t.Fatalf("generated broker id %d %v", id, err)
+		}
 	})
 }
 
