@@ -11,6 +11,8 @@ import (
 	"testing/iotest"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/wharf-project/wharf/internal/kafka/wire/wiretest"
 )
 
 // fuzzMax is the frame limit in the fuzz targets.
@@ -116,8 +118,8 @@ func FuzzParseRequest(f *testing.F) {
 	}
 	f.Add([]byte{0, 7, 0, 0, 0, 0, 0, 1, 0, 0, 0, 2})
 	f.Fuzz(func(t *testing.T, frame []byte) {
-		if mayLoopOnTags(frame) {
-			t.Skip("kmsg spins on an oversized tag count (see mayLoopOnTags)")
+		if wiretest.MayLoopOnTags(frame) {
+			t.Skip("kmsg spins on an oversized tag count (see wiretest.MayLoopOnTags)")
 		}
 		var err error
 		var req *Request
@@ -159,21 +161,4 @@ func FuzzParseRequest(f *testing.F) {
 			}
 		}
 	})
-}
-
-// mayLoopOnTags reports a frame holding, anywhere, a uvarint above 65536
-// that exceeds half the bytes after it. kmsg v1.15.0 reads a tagged-field
-// section as "for n := b.Uvarint(); n > 0; n-- {...}" and goes on looping
-// once its reader has run out, so such a count read as a tag count costs
-// up to 2^32 empty iterations (about a minute of CPU) before the decode
-// fails. Valid requests never do this; the fuzz target skips these inputs
-// so that it keeps exploring instead of timing out on this one known bug.
-func mayLoopOnTags(b []byte) bool {
-	for i := range b {
-		v, n := binary.Uvarint(b[i:min(len(b), i+5)])
-		if n > 0 && v > 1<<16 && v > uint64(len(b)-i-n)/2 {
-			return true
-		}
-	}
-	return false
 }
