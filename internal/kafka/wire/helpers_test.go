@@ -10,7 +10,7 @@ import (
 )
 
 // memFile is an in-memory file (no descriptor) holding content.
-func memFile(t *testing.T, content string) (vfs.FS, vfs.File) {
+func memFile(t testing.TB, content string) (vfs.FS, vfs.File) {
 	t.Helper()
 	fsys := vfs.NewMem()
 	f, err := fsys.Create("f")
@@ -24,7 +24,7 @@ func memFile(t *testing.T, content string) (vfs.FS, vfs.File) {
 }
 
 // osFile is a real file (with a descriptor) holding content.
-func osFile(t *testing.T, content string) vfs.File {
+func osFile(t testing.TB, content string) vfs.File {
 	t.Helper()
 	name := filepath.Join(t.TempDir(), "f")
 	if err := os.WriteFile(name, []byte(content), 0o644); err != nil {
@@ -39,7 +39,7 @@ func osFile(t *testing.T, content string) vfs.File {
 }
 
 // tcpPair returns the two ends of a loopback TCP connection.
-func tcpPair(t *testing.T) (server, client *net.TCPConn) {
+func tcpPair(t testing.TB) (server, client *net.TCPConn) {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
