@@ -28,7 +28,7 @@ packages=(
 	kcat                    # kcat 1.7 on librdkafka 2.0 (gzip, snappy, lz4, zstd)
 	python3-confluent-kafka # confluent_kafka 1.7 (librdkafka) under /usr/bin/python3
 	python3-kafka           # kafka-python 2.0
-	rsyslog                 # rsyslogd (nothing starts it: no init system runs it in tests)
+	rsyslog                 # rsyslogd; tests run their own (under systemd the package also starts the system one)
 	rsyslog-kafka           # rsyslog's omkafka output module
 	burrow                  # /usr/bin/Burrow, consumer-lag monitor (reads __consumer_offsets)
 )
