@@ -23,7 +23,7 @@ type consumerOptions struct {
 	set    *jopt.OptionSet
 
 	help, version, brokerList, bootstrapServer, topic, group, fetchSize, fromLatest *jopt.Spec
-	socketBufferSize, threads, fetchThreads, consumerConfig, printMetrics          *jopt.Spec
+	socketBufferSize, threads, fetchThreads, consumerConfig, printMetrics           *jopt.Spec
 	showDetailedStats, timeout, messages, reportingInterval, dateFormat, hideHeader *jopt.Spec
 }
 
@@ -188,9 +188,9 @@ func (o *consumerOptions) client(env perfEnv) (*perfConsumer, int) {
 		if err != nil {
 			return nil, joptCrash(env, err)
 		}
-		m, code := loadJavaProps(env, f, "")
-		if code != 0 {
-			return nil, code
+		m, class, msg := loadJavaProps(env, f)
+		if class != "" {
+			return nil, crash(env, class, msg)
 		}
 		props = m
 	}

@@ -42,7 +42,7 @@ func producerParser() *apParser {
 	p.add(&apArg{flags: []string{"--producer.config"}, dest: "producerConfigFile", metavar: "CONFIG-FILE", typ: apString, help: "producer config properties file."})
 	p.add(&apArg{flags: []string{"--print-metrics"}, dest: "printMetrics", action: apStoreTrue, help: "print out metrics at the end of the test."})
 	p.add(&apArg{flags: []string{"--transactional-id"}, dest: "transactionalId", metavar: "TRANSACTIONAL-ID", typ: apString,
-		def: "performance-producer-default-transactional-id",
+		def:  "performance-producer-default-transactional-id",
 		help: "The transactionalId to use if transaction-duration-ms is > 0. Useful when testing the performance of concurrent transactions."})
 	p.add(&apArg{flags: []string{"--transaction-duration-ms"}, dest: "transactionDurationMs", metavar: "TRANSACTION-DURATION", typ: apLong, def: "0",
 		help: "The max age of each transaction. The commitTransaction will be called after this time has elapsed. Transactions are only enabled if this value is positive."})
@@ -55,23 +55,32 @@ func javaException(env perfEnv, class, msg string) int {
 	return 1
 }
 
-// runProducerPerf is ProducerPerformance.start.
-func runProducerPerf(ctx context.Context, args []string, env perfEnv) int {
+// producerArgs parses the command line as ProducerPerformance.start does;
+// with ok false the run ends there, with code.
+func producerArgs(args []string, env perfEnv) (res apResult, code int, ok bool) {
 	p := producerParser()
 	res, err := p.parse(args, func() { fmt.Fprint(env.stdout, p.help()) })
 	if err == nil && res["producerConfig"] == nil && res["producerConfigFile"] == nil {
 		err = &apError{msg: "Either --producer-props or --producer.config must be specified."}
 	}
-	if err != nil {
-		switch {
-		case err == errHelpScreen:
-			return 1
-		case len(args) == 0:
-			fmt.Fprint(env.stdout, p.help())
-			return 0
-		}
-		fmt.Fprint(env.stderr, p.usage()+p.errorText(err.(*apError)))
-		return 1
+	switch {
+	case err == nil:
+		return res, 0, true
+	case err == errHelpScreen: // handleError prints nothing more
+		return nil, 1, false
+	case len(args) == 0:
+		fmt.Fprint(env.stdout, p.help())
+		return nil, 0, false
+	}
+	fmt.Fprint(env.stderr, p.usage()+p.errorText(err.(*apError)))
+	return nil, 1, false
+}
+
+// runProducerPerf is ProducerPerformance.start.
+func runProducerPerf(ctx context.Context, args []string, env perfEnv) int {
+	res, code, ok := producerArgs(args, env)
+	if !ok {
+		return code
 	}
 	topic := res["topic"].(string)
 	numRecords := res["numRecords"].(int64)
@@ -223,9 +232,9 @@ func readPayloadFile(env perfEnv, path, delimiter string) ([][]byte, int) {
 func readProducerProps(env perfEnv, res apResult) (map[string]string, int) {
 	props := map[string]string{}
 	if f, ok := res["producerConfigFile"].(string); ok {
-		m, code := loadJavaProps(env, f, "Exception in thread \"main\" ")
-		if code != 0 {
-			return nil, code
+		m, class, msg := loadJavaProps(env, f)
+		if class != "" {
+			return nil, javaException(env, class, msg)
 		}
 		props = m
 	}
@@ -247,21 +256,20 @@ func readProducerProps(env perfEnv, res apResult) (map[string]string, int) {
 	return props, 0
 }
 
-// loadJavaProps is Utils.loadProps; a missing file fails as
-// Files.newInputStream does. prefix precedes the exception line.
-func loadJavaProps(env perfEnv, path, prefix string) (map[string]string, int) {
+// loadJavaProps is Utils.loadProps: the exception class and message when
+// the file cannot be read (a missing one fails as Files.newInputStream
+// does).
+func loadJavaProps(env perfEnv, path string) (props map[string]string, class, msg string) {
 	abs := path
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(env.cwd, path)
 	}
 	m, _, err := config.LoadProperties(abs)
-	if err != nil {
-		class, msg := "java.io.IOException", err.Error()
-		if errors.Is(err, fs.ErrNotExist) {
-			class, msg = "java.nio.file.NoSuchFileException", path
-		}
-		fmt.Fprintf(env.stderr, "%s%s: %s\n", prefix, class, msg)
-		return nil, 1
+	switch {
+	case err == nil:
+		return m, "", ""
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, "java.nio.file.NoSuchFileException", path
 	}
-	return m, 0
+	return nil, "java.io.IOException", err.Error()
 }
