@@ -368,9 +368,9 @@ func (m *clientMetrics) OnProduceBatchWritten(_ kgo.BrokerMetadata, topic string
 func (m *clientMetrics) OnFetchBatchRead(_ kgo.BrokerMetadata, topic string, _ int32, b kgo.FetchBatchMetrics) {
 	m.mu.Lock()
 	m.fetchedRecords += int64(b.NumRecords)
-	m.fetchedBytes += int64(b.UncompressedBytes)
+	m.fetchedBytes += int64(b.CompressedBytes) // the batches' size as fetched, as Kafka counts
 	m.topicRecords[topic] += int64(b.NumRecords)
-	m.topicBytes[topic] += int64(b.UncompressedBytes)
+	m.topicBytes[topic] += int64(b.CompressedBytes)
 	m.mu.Unlock()
 }
 
