@@ -311,13 +311,13 @@ type clientMetrics struct {
 	uncompressed, compressed         int64
 	batchRecords                     int64
 	fetchedRecords, fetchedBytes     int64
-	topicRecords, topicBytes         map[string]int64
+	topicBytes                       map[string]int64
 	throttleSum, throttleMax         time.Duration
 	throttles                        int64
 }
 
 func newClientMetrics() *clientMetrics {
-	return &clientMetrics{start: time.Now(), topicRecords: map[string]int64{}, topicBytes: map[string]int64{}}
+	return &clientMetrics{start: time.Now(), topicBytes: map[string]int64{}}
 }
 
 func (m *clientMetrics) OnBrokerE2E(_ kgo.BrokerMetadata, key int16, e kgo.BrokerE2E) {
@@ -360,7 +360,6 @@ func (m *clientMetrics) OnProduceBatchWritten(_ kgo.BrokerMetadata, topic string
 	m.compressed += int64(b.CompressedBytes)
 	m.uncompressed += int64(b.UncompressedBytes)
 	m.batchRecords += int64(b.NumRecords)
-	m.topicRecords[topic] += int64(b.NumRecords)
 	m.topicBytes[topic] += int64(b.CompressedBytes)
 	m.mu.Unlock()
 }
@@ -369,7 +368,6 @@ func (m *clientMetrics) OnFetchBatchRead(_ kgo.BrokerMetadata, topic string, _ i
 	m.mu.Lock()
 	m.fetchedRecords += int64(b.NumRecords)
 	m.fetchedBytes += int64(b.CompressedBytes) // the batches' size as fetched, as Kafka counts
-	m.topicRecords[topic] += int64(b.NumRecords)
 	m.topicBytes[topic] += int64(b.CompressedBytes)
 	m.mu.Unlock()
 }
@@ -385,8 +383,10 @@ func msOf(d time.Duration) float64 { return float64(d) / float64(time.Millisecon
 
 // print is ToolsUtils.printMetrics over the subset Wharf measures: one
 // "group:name:{tags}" per line, sorted, padded to the longest, values as
-// %.3f. recordErrors is the producer's failed-record count.
-func (m *clientMetrics) print(w io.Writer, role, clientID string, recordErrors int64) {
+// %.3f. The producer's record counts come from its callbacks (sent is
+// acknowledged plus failed), which have all run when it prints; kgo's
+// batch hooks may still be running.
+func (m *clientMetrics) print(w io.Writer, role, clientID string, sent, recordErrors int64) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	secs := time.Since(m.start).Seconds()
@@ -408,16 +408,15 @@ func (m *clientMetrics) print(w io.Writer, role, clientID string, recordErrors i
 		put(group, "batch-size-avg", ratio(float64(m.batchBytes), float64(m.batches)))
 		put(group, "batch-size-max", float64(m.batchMax))
 		put(group, "compression-rate-avg", ratio(float64(m.compressed), float64(m.uncompressed)))
-		put(group, "record-send-total", float64(m.batchRecords))
-		put(group, "record-send-rate", ratio(float64(m.batchRecords), secs))
+		put(group, "record-send-total", float64(sent))
+		put(group, "record-send-rate", ratio(float64(sent), secs))
 		put(group, "record-error-total", float64(recordErrors))
 		put(group, "records-per-request-avg", ratio(float64(m.batchRecords), float64(m.produceReqs)))
 		put(group, "produce-throttle-time-avg", ratio(msOf(m.throttleSum), float64(m.throttles)))
 		put(group, "produce-throttle-time-max", msOf(m.throttleMax))
-		for topic, n := range m.topicRecords {
+		for topic, n := range m.topicBytes {
 			ttags := "{client-id=" + clientID + ", topic=" + topic + "}"
-			vals["producer-topic-metrics:record-send-total:"+ttags] = float64(n)
-			vals["producer-topic-metrics:byte-total:"+ttags] = float64(m.topicBytes[topic])
+			vals["producer-topic-metrics:byte-total:"+ttags] = float64(n)
 		}
 	} else {
 		fg := "consumer-fetch-manager-metrics"

@@ -171,7 +171,7 @@ func runConsumerPerf(ctx context.Context, args []string, env perfEnv) int {
 			javaFixed(mb/(float64(fetchTimeMs)/1000.0), 4), javaFixed(float64(run.messagesRead)/(float64(fetchTimeMs)/1000.0), 4))
 	}
 	if set.Has(o.printMetrics) {
-		run.metrics.print(env.stdout, "consumer", run.clientID, 0)
+		run.metrics.print(env.stdout, "consumer", run.clientID, 0, 0)
 	}
 	return 0
 }

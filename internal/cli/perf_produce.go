@@ -174,7 +174,7 @@ func runProducerPerf(ctx context.Context, args []string, env perfEnv) int {
 			if err != nil {
 				failed.Add(1)
 				if ctx.Err() == nil {
-					fmt.Fprintln(env.stderr, producerErrorLine(err))
+					stats.println(env.stderr, producerErrorLine(err))
 				}
 				return
 			}
@@ -192,7 +192,7 @@ func runProducerPerf(ctx context.Context, args []string, env perfEnv) int {
 	}
 	stats.printTotal()
 	if res["printMetrics"].(bool) {
-		metrics.print(env.stdout, "producer", cfg.clientID, failed.Load())
+		metrics.print(env.stdout, "producer", cfg.clientID, stats.sent()+failed.Load(), failed.Load())
 	}
 	return 0
 }

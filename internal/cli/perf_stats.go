@@ -102,6 +102,21 @@ func (s *producerStats) printWindow() {
 		javaFixed(float64(s.windowTotal)/float64(s.windowCount), 1), javaFixed(float64(s.windowMaxLatency), 1))
 }
 
+// sent is the number of records acknowledged so far.
+func (s *producerStats) sent() int64 {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.count
+}
+
+// println writes a line under the stats' lock, so that callbacks on
+// several goroutines never interleave their lines with the windows.
+func (s *producerStats) println(w io.Writer, line string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	fmt.Fprintln(w, line)
+}
+
 // printTotal is Stats.printTotal: the summary line with the percentiles.
 func (s *producerStats) printTotal() {
 	s.mu.Lock()
