@@ -17,7 +17,21 @@ import (
 // Wharf's, and say so on stderr: no transactions and no consumer groups
 // yet, client properties without a kgo equivalent ignored with a warning,
 // an unreachable cluster reported in one line, and --print-metrics
-// printing a documented subset of the client metrics.
+// printing a subset of the client metrics, in ToolsUtils.printMetrics'
+// layout, with rates averaged over the whole run:
+//
+//	producer-metrics: request-total/-rate, response-total/-rate,
+//	  outgoing-byte-total/-rate, incoming-byte-total/-rate,
+//	  request-latency-avg/-max, batch-size-avg/-max, compression-rate-avg,
+//	  record-send-total/-rate, record-error-total, records-per-request-avg,
+//	  produce-throttle-time-avg/-max; producer-topic-metrics: byte-total
+//	consumer-metrics: the request, response, byte and latency ones above;
+//	consumer-fetch-manager-metrics: fetch-total/-rate, fetch-latency-avg/
+//	  -max, fetch-size-max, records-consumed-total/-rate,
+//	  bytes-consumed-total/-rate, records-per-request-avg
+//
+// The tests run against franz-go's kfake, or against the broker at
+// WHARF_KAFKA_ADDR when it is set.
 func init() {
 	Register(Command{
 		Name: "perf",
