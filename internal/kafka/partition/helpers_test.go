@@ -33,7 +33,8 @@ func tp(topic string, p int32) TopicPartition { return TopicPartition{Topic: top
 type env struct {
 	t      testing.TB
 	fs     vfs.FS
-	base   vfs.FS // fs without the test's wrappers (for crash clones)
+	base   vfs.FS       // the filesystem (for crash clones)
+	inj    vfs.Injector // wraps base when set
 	dir    string
 	clock  *fakeClock
 	lmCfg  logmanager.Config
@@ -51,9 +52,15 @@ func testLogger() *slog.Logger {
 	return slog.New(slog.NewTextHandler(io.Discard, nil))
 }
 
-// newEnv opens a broker (id 1) on fsys with small segments, its data in
-// dir ("" picks a temporary directory on the OS filesystem, or /data).
+// newEnv opens a broker (id 1) on fsys with small segments; its data
+// lives in a temporary directory on the OS filesystem, in /data on an
+// in-memory one.
 func newEnv(t testing.TB, fsys vfs.FS, cfg Config, opts Options) *env {
+	return newEnvWith(t, fsys, nil, cfg, opts)
+}
+
+// newEnvWith is newEnv with inj failing or observing the operations.
+func newEnvWith(t testing.TB, fsys vfs.FS, inj vfs.Injector, cfg Config, opts Options) *env {
 	t.Helper()
 	dir := "/data"
 	if fsys == vfs.Default {
@@ -67,7 +74,7 @@ func newEnv(t testing.TB, fsys vfs.FS, cfg Config, opts Options) *env {
 	lmCfg.Defaults.IndexIntervalBytes = 256
 	lmCfg.Cleaner.Enable = false
 	cfg.BrokerID = 1
-	e := &env{t: t, fs: fsys, base: fsys, dir: dir, clock: newClock(), lmCfg: lmCfg, cfg: cfg, opts: opts}
+	e := &env{t: t, fs: fsys, base: fsys, inj: inj, dir: dir, clock: newClock(), lmCfg: lmCfg, cfg: cfg, opts: opts}
 	e.open()
 	t.Cleanup(e.close)
 	return e
@@ -76,6 +83,10 @@ func newEnv(t testing.TB, fsys vfs.FS, cfg Config, opts Options) *env {
 func (e *env) open() {
 	e.t.Helper()
 	ref := &ReplicationRef{}
+	e.fs = e.base
+	if e.inj != nil {
+		e.fs = vfs.WithErrors(e.base, e.inj)
+	}
 	lm, err := logmanager.Open(e.lmCfg, logmanager.Options{FS: e.fs, Clock: e.clock, Logger: testLogger(),
 		ClusterID: "wharf-test", BrokerID: 1, ManualSchedule: true, Replication: ref})
 	if err != nil {
@@ -124,7 +135,7 @@ func (e *env) crashRestart() {
 	}
 	clone := cm.CrashClone()
 	e.close()
-	e.fs, e.base = clone, clone
+	e.base = clone
 	e.open()
 }
 
@@ -161,12 +172,18 @@ func (e *env) lead(topic string, partitions int32, epoch int32) {
 // a producer id.
 func batch(t testing.TB, pid int64, epoch int16, seq int32, n int, payload string) []byte {
 	t.Helper()
+	return batchWith(t, pid, epoch, seq, n, func(i int) string { return fmt.Sprintf("%s-%d", payload, i) })
+}
+
+// batchWith builds a batch whose i-th record has the value value(i).
+func batchWith(t testing.TB, pid int64, epoch int16, seq int32, n int, value func(i int) string) []byte {
+	t.Helper()
 	bl := record.NewBuilder(0, record.CompressionNone)
 	if pid >= 0 {
 		bl.SetProducer(pid, epoch, seq)
 	}
 	for i := 0; i < n; i++ {
-		if err := bl.Append(t0, nil, []byte(fmt.Sprintf("%s-%d", payload, i))); err != nil {
+		if err := bl.Append(t0, nil, []byte(value(i))); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -223,20 +240,33 @@ func noAnswer[T any](t testing.TB, ch <-chan T) {
 	}
 }
 
-// consume reads everything a consumer may read from offset, as values.
+// consume reads everything a consumer may read from offset, as values
+// (one fetch per segment), and the last fetch's result.
 func (e *env) consume(p TopicPartition, from int64) ([]string, FetchResult) {
 	e.t.Helper()
-	res := e.rm.Fetch(FetchRequest{ReplicaID: -1, MaxBytes: 1 << 30, Partitions: []FetchPartition{{TopicPartition: p,
-		FetchOffset: from, MaxBytes: 1 << 30, CurrentLeaderEpoch: -1, LastFetchedEpoch: -1, LogStartOffset: -1}}})[0]
-	defer res.Release()
-	if res.ErrorCode != 0 {
-		return nil, res
+	var out []string
+	for {
+		res := e.rm.Fetch(FetchRequest{ReplicaID: -1, MaxBytes: 1 << 30, Partitions: []FetchPartition{{TopicPartition: p,
+			FetchOffset: from, MaxBytes: 1 << 30, CurrentLeaderEpoch: -1, LastFetchedEpoch: -1, LogStartOffset: -1}}})[0]
+		if res.ErrorCode != 0 || res.Records.Region.Len == 0 {
+			res.Release()
+			return out, res
+		}
+		data, err := res.Records.AppendTo(nil)
+		res.Release()
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		out = append(out, values(e.t, data)...)
+		it := record.Iterate(data)
+		for {
+			b, _, ok := it.Next()
+			if !ok {
+				break
+			}
+			from = b.NextOffset()
+		}
 	}
-	data, err := res.Records.AppendTo(nil)
-	if err != nil {
-		e.t.Fatal(err)
-	}
-	return values(e.t, data), res
 }
 
 func values(t testing.TB, data []byte) []string {

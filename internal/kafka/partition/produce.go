@@ -2,6 +2,7 @@ package partition
 
 import (
 	"errors"
+	"fmt"
 	"sync"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -197,4 +198,9 @@ func (p *Partition) ackStatus(required int64) replica.AckStatus {
 		return replica.AckNotLeader
 	}
 	return p.st.CheckEnoughReplicasReachOffset(required, p.rm.minISR(p.tp.Topic))
+}
+
+func (r AppendResult) String() string {
+	return fmt.Sprintf("%s: error %d base %d appendTime %d logStart %d (%v)", r.TopicPartition, r.ErrorCode, r.BaseOffset,
+		r.LogAppendTime, r.LogStartOffset, r.Err)
 }

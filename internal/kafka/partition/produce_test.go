@@ -25,7 +25,8 @@ func filesystems(t *testing.T, fn func(t *testing.T, fsys vfs.FS)) {
 func TestAcksSemanticsDurable(t *testing.T) {
 	filesystems(t, func(t *testing.T, fsys vfs.FS) {
 		g := newGate()
-		e := newEnv(t, vfs.WithErrors(fsys, g), Config{}, Options{})
+		e := newEnvWith(t, fsys, g, Config{}, Options{})
+		t.Cleanup(g.release)
 		e.lead("t", 1, 0)
 		p := tp("t", 0)
 
@@ -73,7 +74,8 @@ func (rm *ReplicaManager) mustLog(t testing.TB, p TopicPartition) *log.Log {
 
 func TestAcksAllTimesOut(t *testing.T) {
 	g := newGate()
-	e := newEnv(t, vfs.WithErrors(vfs.NewMem(), g), Config{}, Options{})
+	e := newEnvWith(t, vfs.NewMem(), g, Config{}, Options{})
+	t.Cleanup(g.release)
 	e.lead("t", 1, 0)
 	g.close()
 	ch := e.produceAsync(tp("t", 0), -1, 500, batch(t, -1, 0, 0, 1, "x"))
@@ -93,7 +95,7 @@ func TestAcksAllTimesOut(t *testing.T) {
 // the batch, with no fsync at all.
 func TestAcksAllAsyncFlush(t *testing.T) {
 	counter := &vfs.Counter{Filter: vfs.Kinds(vfs.OpFileSync)}
-	e := newEnv(t, vfs.WithErrors(vfs.NewMem(), counter), Config{AsyncFlush: true}, Options{})
+	e := newEnvWith(t, vfs.NewMem(), counter, Config{AsyncFlush: true}, Options{})
 	e.lead("t", 1, 0)
 	before := counter.Count()
 	for i := 0; i < 10; i++ {
@@ -115,7 +117,8 @@ func TestGroupCommit(t *testing.T) {
 	g := newGate()
 	// .log fsyncs (a roll adds its indexes and a producer snapshot)
 	counter := &vfs.Counter{Filter: func(op vfs.Op) bool { return op.Kind == vfs.OpFileSync && filepath.Ext(op.Path) == ".log" }}
-	e := newEnv(t, vfs.WithErrors(vfs.NewMem(), vfs.Any(g, counter)), Config{}, Options{})
+	e := newEnvWith(t, vfs.NewMem(), vfs.Any(g, counter), Config{}, Options{})
+	t.Cleanup(g.release)
 	e.lead("t", 1, 0)
 	p := tp("t", 0)
 	g.close()
