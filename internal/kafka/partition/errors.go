@@ -38,7 +38,7 @@ func ErrorCode(err error) int16 {
 		return code.Code
 	case errors.Is(err, ErrUnknownTopicOrPartition):
 		return kerr.UnknownTopicOrPartition.Code
-	case errors.Is(err, ErrNotLeaderOrFollower), errors.Is(err, replica.ErrNotLeader),
+	case errors.Is(err, ErrNotLeaderOrFollower), errors.Is(err, replica.ErrNotLeader), errors.Is(err, ErrClosed),
 		errors.Is(err, log.ErrClosed), errors.Is(err, logmanager.ErrClosed):
 		return kerr.NotLeaderForPartition.Code
 	case errors.Is(err, ErrStorage), errors.Is(err, log.ErrStorage), errors.Is(err, logmanager.ErrLogDirOffline):

@@ -136,7 +136,7 @@ func (rm *ReplicaManager) FetchMessages(req FetchRequest, done func([]FetchResul
 		keys[i] = fp.TopicPartition
 	}
 	op := &delayedFetch{rm: rm, req: req, starts: starts, done: done}
-	rm.fetchPurgatory.tryCompleteElseWatch(op, rm.clock.NowMs()+int64(req.MaxWaitMs), keys)
+	rm.watch(rm.fetchPurgatory, op, req.MaxWaitMs, keys)
 }
 
 // Fetch is FetchMessages waiting for its answer.

@@ -94,7 +94,9 @@ func (e *env) open() {
 	}
 	o := e.opts
 	o.Logs, o.FS, o.Clock, o.Logger, o.ManualTime = lm, e.fs, e.clock, testLogger(), true
-	o.LogConfig = func(string) (log.Config, error) { return lm.TopicConfig(nil) }
+	if o.LogConfig == nil {
+		o.LogConfig = func(string) (log.Config, error) { return lm.TopicConfig(nil) }
+	}
 	rm, err := New(e.cfg, o)
 	if err != nil {
 		e.t.Fatal(err)

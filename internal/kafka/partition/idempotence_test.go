@@ -91,13 +91,18 @@ func TestDuplicateOfUnflushedBatchWaitsForFsync(t *testing.T) {
 // After a restart, clean or after a power loss, a retry of an
 // acknowledged batch is still recognised and answered with its offset.
 func TestDedupAcrossRestart(t *testing.T) {
-	for _, crash := range []bool{false, true} {
-		name := "clean"
-		if crash {
-			name = "power loss"
-		}
-		t.Run(name, func(t *testing.T) {
-			e := newEnv(t, vfs.NewCrashableMem(), Config{}, Options{})
+	for _, tc := range []struct {
+		name  string
+		fs    func() vfs.FS
+		crash bool
+	}{
+		{"clean", func() vfs.FS { return vfs.NewCrashableMem() }, false},
+		{"clean on disk", func() vfs.FS { return vfs.Default }, false},
+		{"power loss", func() vfs.FS { return vfs.NewCrashableMem() }, true},
+	} {
+		crash := tc.crash
+		t.Run(tc.name, func(t *testing.T) {
+			e := newEnv(t, tc.fs(), Config{}, Options{})
 			e.lead("t", 1, 0)
 			p := tp("t", 0)
 			// enough data to roll segments (snapshots at each roll) and

@@ -26,7 +26,10 @@ type Config struct {
 	BrokerID int32
 	// ReplicaLagTimeMaxMs is replica.lag.time.max.ms (default 30000).
 	ReplicaLagTimeMaxMs int64
-	// ProducerIDExpirationMs is producer.id.expiration.ms (default one day).
+	// ProducerIDExpirationMs is producer.id.expiration.ms (Kafka 3.4+,
+	// default one day); Kafka 2.8 took transactional.id.expiration.ms
+	// (default seven days) for it. An idempotent producer idle this long
+	// (by its batches' timestamps) is forgotten.
 	ProducerIDExpirationMs int64
 	// ProducerIDExpirationCheckIntervalMs is
 	// producer.id.expiration.check.interval.ms (default 600000).
@@ -126,8 +129,13 @@ type Options struct {
 //	(package log's locks)      taken by the log's methods
 //	purgatory.mu, flusher.mu   leaves
 //
-// Log.Flush (the fsync) is never called with Partition.mu held, so that
-// appends continue while it runs and the next fsync covers them all.
+// Log.Flush (the fsync) is not called with Partition.mu held, so that
+// appends continue while it runs and the next fsync covers them all;
+// only a partition's creation (LeaderAndIsr) and Close flush under it,
+// when no append can be waiting. Callbacks (done, OnLeadershipChange,
+// an IsrUpdater's done) are called with none of these locks held, except
+// OnLeadershipChange, which runs under stateMu: it must not call
+// BecomeLeaderOrFollower or StopReplicas.
 type ReplicaManager struct {
 	cfg    Config
 	opts   Options
@@ -294,15 +302,33 @@ func (rm *ReplicaManager) Close() error {
 	if rm.flusher != nil {
 		rm.flusher.close()
 	}
-	for _, p := range []*purgatory{rm.producePurgatory, rm.fetchPurgatory, rm.deletePurgatory} {
-		p.expireDue(1<<63 - 1)
+	for _, p := range rm.onlinePartitions() {
+		rm.completeDelayed(p.tp, true)
 	}
+	rm.expireAll()
 	var errs []error
 	for _, p := range rm.onlinePartitions() {
 		errs = append(errs, p.close())
 	}
 	errs = append(errs, rm.CheckpointHighWatermarks())
 	return errors.Join(errs...)
+}
+
+// expireAll completes every waiting operation as expired (at Close, and
+// for operations that arrive while it runs).
+func (rm *ReplicaManager) expireAll() {
+	for _, p := range []*purgatory{rm.producePurgatory, rm.fetchPurgatory, rm.deletePurgatory} {
+		p.expireDue(1<<63 - 1)
+	}
+}
+
+// watch puts op in a purgatory; after Close nothing would expire it, so
+// it is expired at once.
+func (rm *ReplicaManager) watch(p *purgatory, op delayed, timeoutMs int32, keys []TopicPartition) {
+	p.tryCompleteElseWatch(op, rm.clock.NowMs()+int64(timeoutMs), keys)
+	if rm.closed.Load() {
+		rm.expireAll()
+	}
 }
 
 // Partition returns a hosted partition.

@@ -179,7 +179,7 @@ func (rm *ReplicaManager) DeleteRecords(timeoutMs int32, parts []DeleteRecordsPa
 		done(results)
 		return
 	}
-	rm.deletePurgatory.tryCompleteElseWatch(op, rm.clock.NowMs()+int64(timeoutMs), keys)
+	rm.watch(rm.deletePurgatory, op, timeoutMs, keys)
 }
 
 func (rm *ReplicaManager) deleteRecordsOnLeader(dp DeleteRecordsPartition) (requested, lowWatermark int64, err error) {

@@ -107,7 +107,7 @@ func (rm *ReplicaManager) AppendRecords(req AppendRequest, done func([]AppendRes
 		done(results)
 		return
 	}
-	rm.producePurgatory.tryCompleteElseWatch(op, rm.clock.NowMs()+int64(req.TimeoutMs), keys)
+	rm.watch(rm.producePurgatory, op, req.TimeoutMs, keys)
 }
 
 // Append is AppendRecords waiting for its answer.

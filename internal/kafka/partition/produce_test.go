@@ -4,6 +4,7 @@ import (
 	"path/filepath"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -216,5 +217,56 @@ func TestMinInsyncReplicas(t *testing.T) {
 	}
 	if r := e.produce(tp("t", 0), 1, batch(t, -1, 0, 0, 1, "x")); r.ErrorCode != 0 || r.BaseOffset != 0 {
 		t.Fatalf("acks=1: %+v", r)
+	}
+}
+
+// Record-level failures carry the record errors and message; a storage
+// failure takes the partition offline.
+func TestProduceValidationAndStorageErrors(t *testing.T) {
+	var fail atomic.Bool
+	inj := vfs.InjectorFunc(func(op vfs.Op) error {
+		if fail.Load() && op.Kind == vfs.OpFileWriteAt && filepath.Ext(op.Path) == ".log" {
+			return vfs.ErrInjected
+		}
+		return nil
+	})
+	e := newEnvWith(t, vfs.NewMem(), inj, Config{}, Options{LogConfig: func(topic string) (log.Config, error) {
+		cfg := log.DefaultConfig()
+		cfg.SegmentBytes, cfg.SegmentIndexBytes = 4096, 1024
+		switch topic {
+		case "compacted":
+			cfg.CleanupPolicy = log.CleanupCompact
+		case "recent":
+			cfg.MessageTimestampBeforeMaxMs = 1000
+		}
+		return cfg, nil
+	}})
+	e.lead("compacted", 1, 0)
+	e.lead("recent", 1, 0)
+	e.lead("t", 1, 0)
+	// a compacted topic refuses records without a key
+	r := e.produce(tp("compacted", 0), 1, batch(t, -1, 0, 0, 2, "no-key"))
+	if r.ErrorCode != kerr.InvalidRecord.Code || len(r.RecordErrors) != 2 || r.ErrorMessage == "" || r.LogStartOffset != 0 {
+		t.Fatalf("compacted without keys: %v %+v %q", r, r.RecordErrors, r.ErrorMessage)
+	}
+	// records stamped t0, the clock 5 s later: beyond message.timestamp.before.max.ms
+	e.clock.advance(5000)
+	if r := e.produce(tp("recent", 0), 1, batch(t, -1, 0, 0, 1, "old")); r.ErrorCode != kerr.InvalidTimestamp.Code || len(r.RecordErrors) != 1 {
+		t.Fatalf("old timestamp: %v %+v", r, r.RecordErrors)
+	}
+	// larger than segment.bytes, within max.message.bytes
+	if r := e.produce(tp("t", 0), 1, batch(t, -1, 0, 0, 1, string(make([]byte, 5000)))); r.ErrorCode != kerr.RecordListTooLarge.Code || r.LogStartOffset != -1 {
+		t.Fatalf("larger than a segment: %v", r)
+	}
+	fail.Store(true)
+	if r := e.produce(tp("t", 0), 1, batch(t, -1, 0, 0, 1, "x")); r.ErrorCode != kerr.KafkaStorageError.Code {
+		t.Fatalf("failed write: %v", r)
+	}
+	fail.Store(false)
+	if r := e.produce(tp("t", 0), 1, batch(t, -1, 0, 0, 1, "x")); r.ErrorCode != kerr.KafkaStorageError.Code {
+		t.Fatalf("after the failure the partition is offline: %v", r)
+	}
+	if r := e.rm.Fetch(FetchRequest{ReplicaID: -1, MaxBytes: 100, Partitions: []FetchPartition{consumerFetch(tp("t", 0), 0, 100)}}); r[0].ErrorCode != kerr.KafkaStorageError.Code {
+		t.Fatalf("fetch from an offline partition: %d", r[0].ErrorCode)
 	}
 }
