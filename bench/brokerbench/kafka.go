@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 
@@ -201,5 +200,3 @@ func (d *kafkaDriver) fillIdle(ctx context.Context, n int) (cleanup func(context
 	}
 	return cleanup, nil
 }
-
-var errShort = errors.New("brokerbench: fewer records than produced")

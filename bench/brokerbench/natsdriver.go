@@ -10,12 +10,6 @@ import (
 	"github.com/nats-io/nats.go/jetstream"
 )
 
-// natsPullBytes is how many bytes a NATS pull consumer asks for at once
-// (the client keeps up to this much buffered, asking for more as it
-// drains): the counterpart of kgo's fetch size (fetch.max.bytes 50 MB,
-// 1 MiB per partition).
-const natsPullBytes = 16 << 20
-
 // natsDriver speaks to NATS JetStream through nats.go's jetstream API.
 // A Kafka topic of P partitions is one stream of P subjects
 // (<stream>.0 … <stream>.P-1) in file storage with one replica.
@@ -131,6 +125,9 @@ func (p *natsProducer) close() { p.nc.Close() }
 // consume reads the whole stream through an ephemeral pull consumer that
 // needs no acknowledgements (AckNone: like a Kafka consumer without a
 // group, it keeps its position itself), until want messages have arrived.
+// The pull settings are nats.go's defaults (500 messages buffered), as
+// kgo's are on the Kafka side: larger pulls (16 MiB, 10,000 messages)
+// measured no faster here.
 func (d *natsDriver) consume(ctx context.Context, name string, _ int, want int64) (consumeResult, error) {
 	start := time.Now()
 	nc, err := nats.Connect(d.url, nats.MaxReconnects(0))
@@ -148,7 +145,7 @@ func (d *natsDriver) consume(ctx context.Context, name string, _ int, want int64
 	if err != nil {
 		return consumeResult{}, err
 	}
-	it, err := cons.Messages(jetstream.PullMaxBytes(natsPullBytes))
+	it, err := cons.Messages()
 	if err != nil {
 		return consumeResult{}, err
 	}
