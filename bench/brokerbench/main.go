@@ -124,7 +124,11 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg); err != nil {
-		fmt.Fprintln(os.Stderr, "brokerbench:", err)
+		msg := err.Error()
+		if !strings.HasPrefix(msg, "brokerbench: ") {
+			msg = "brokerbench: " + msg
+		}
+		fmt.Fprintln(os.Stderr, msg)
 		os.Exit(1)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -35,7 +36,7 @@ func startProc(name, dir, logPath string, argv, env []string, ready func() bool,
 	if err != nil {
 		return nil, err
 	}
-	fmt.Fprintf(logf, "=== brokerbench %s: %s %s\n", time.Now().Format(time.RFC3339Nano), strings.Join(env, " "), strings.Join(argv, " "))
+	fmt.Fprintf(logf, "=== brokerbench %s: %s\n", time.Now().Format(time.RFC3339Nano), strings.Join(append(slices.Clone(env), argv...), " "))
 	cmd := exec.Command(argv[0], argv[1:]...)
 	cmd.Dir = dir
 	cmd.Env = append(os.Environ(), env...)

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"strconv"
 	"strings"
@@ -43,10 +44,11 @@ func ParseStatCPU(b []byte) (time.Duration, error) {
 	}
 	ut, err1 := strconv.ParseInt(f[11], 10, 64)
 	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
+	const maxTicks = int64(math.MaxInt64 / (time.Second / clockTicks))
+	if err1 != nil || err2 != nil || ut < 0 || st < 0 || ut > maxTicks-st {
 		return 0, ErrFormat
 	}
-	return time.Duration(ut+st) * time.Second / clockTicks, nil
+	return time.Duration(ut+st) * (time.Second / clockTicks), nil
 }
 
 // Mem returns VmRSS and VmHWM (peak RSS) of the process, in bytes.

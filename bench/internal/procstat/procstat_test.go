@@ -18,6 +18,8 @@ func TestParseStatCPU(t *testing.T) {
 		{line: "no parenthesis", bad: true},
 		{line: "1 (x) S 1 2", bad: true},
 		{line: "1 (x) S 1 2 3 4 5 6 7 8 9 10 u s", bad: true},
+		{line: "1 (x) S 1 2 3 4 5 6 7 8 9 10 -1 0", bad: true},
+		{line: "1 (x) S 1 2 3 4 5 6 7 8 9 10 92233720368547758 1", bad: true},
 	}
 	for _, tc := range tests {
 		got, err := ParseStatCPU([]byte(tc.line))
@@ -42,7 +44,7 @@ func TestParseStatusMem(t *testing.T) {
 func FuzzParseStatCPU(f *testing.F) {
 	f.Add([]byte("1 (x) S 1 2 3 4 5 6 7 8 9 10 7 3 0 0"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if d, err := ParseStatCPU(b); err == nil && d < 0 && !strings.Contains(string(b), "-") {
+		if d, err := ParseStatCPU(b); err == nil && d < 0 {
 			t.Errorf("negative CPU time %v from %q", d, b)
 		}
 	})
@@ -66,4 +68,18 @@ func TestProcOfSelf(t *testing.T) {
 	if peak := StartSampler(0, time.Millisecond).Stop(); peak != 0 {
 		t.Errorf("sampler without a pid saw %d", peak)
 	}
+}
+
+func FuzzParseStatusMem(f *testing.F) {
+	f.Add("VmHWM:\t  204800 kB\nVmRSS:\t  102400 kB\n")
+	f.Add("VmRSS: 1 kB\nVmHWM: x kB\n")
+	f.Fuzz(func(t *testing.T, s string) {
+		rss, hwm, err := ParseStatusMem(strings.NewReader(s))
+		if err == nil && hwm == 0 {
+			t.Errorf("accepted %q without a peak", s)
+		}
+		if err != nil && (rss != 0 || hwm != 0) {
+			t.Errorf("error %v with values %d %d", err, rss, hwm)
+		}
+	})
 }
