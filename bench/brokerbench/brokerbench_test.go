@@ -52,6 +52,7 @@ func TestParseFlags(t *testing.T) {
 		{"-sizes", "0"},
 		{"-partitions", "x"},
 		{"-duration", "0"},
+		{"-warmup", "-1s"},
 		{"-inflight", "0"},
 		{"-wharf-pid", "7"},
 		{"stray"},
@@ -271,7 +272,7 @@ func TestTable(t *testing.T) {
 
 // quickArgs keep an end-to-end run to a few seconds.
 var quickArgs = []string{"-duration", "150ms", "-sizes", "100", "-partitions", "1,3", "-inflight", "500",
-	"-idle-partitions", "10", "-idle-wait", "10ms", "-fsync-n", "5", "-step-timeout", "30s"}
+	"-idle-partitions", "10", "-idle-wait", "10ms", "-fsync-n", "5", "-step-timeout", "30s", "-warmup", "50ms"}
 
 func runAndLoad(t *testing.T, args ...string) report {
 	t.Helper()

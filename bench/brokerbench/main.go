@@ -27,6 +27,7 @@ type config struct {
 	inflight    int
 	linger      time.Duration
 	halfRate    bool
+	warmup      time.Duration
 	idleParts   int
 	idleWait    time.Duration
 	stepTimeout time.Duration
@@ -65,6 +66,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.inflight, "inflight", 10000, "records in flight (sent, not yet acknowledged) per producer")
 	fs.DurationVar(&c.linger, "linger", 0, "kgo producer linger (Kafka's linger.ms)")
 	fs.BoolVar(&c.halfRate, "half-rate", true, "after each peak run, produce at half its rate and report the latency")
+	fs.DurationVar(&c.warmup, "warmup", time.Second, "throw-away produce run on each server before the measured ones; 0 = none")
 	fs.IntVar(&c.idleParts, "idle-partitions", 1000, "partitions (NATS: streams) for the idle-RSS measurement; 0 skips it")
 	fs.DurationVar(&c.idleWait, "idle-wait", 3*time.Second, "how long the idle partitions sit before RSS is read")
 	fs.DurationVar(&c.stepTimeout, "step-timeout", 2*time.Minute, "give up on one produce, consume or setup step after this long")
@@ -100,8 +102,8 @@ func parseFlags(args []string) (config, error) {
 	if c.records < 0 || (c.records == 0 && c.duration <= 0) {
 		return c, errors.New("want -duration > 0 or -records > 0")
 	}
-	if c.inflight < 1 || c.idleParts < 0 || c.linger < 0 || c.stepTimeout <= 0 {
-		return c, errors.New("bad -inflight, -idle-partitions, -linger or -step-timeout")
+	if c.inflight < 1 || c.idleParts < 0 || c.linger < 0 || c.stepTimeout <= 0 || c.warmup < 0 {
+		return c, errors.New("bad -inflight, -idle-partitions, -linger, -step-timeout or -warmup")
 	}
 	if c.wharfPID != 0 && c.wharfAddr == "" {
 		return c, errors.New("-wharf-pid needs -wharf-addr")
@@ -214,8 +216,17 @@ func run(ctx context.Context, cfg config) error {
 		}
 	}
 
-	fmt.Println("\nruns:")
 	runID := time.Now().Unix() % 1000000
+	if cfg.warmup > 0 {
+		fmt.Printf("\nwarm-up: %v of produce on each server, thrown away\n", cfg.warmup)
+		for _, s := range servers {
+			if err := warmUp(ctx, s, cfg, fmt.Sprintf("bb%d-warmup", runID)); err != nil {
+				return fmt.Errorf("%s warm-up: %w", s.label(), err)
+			}
+		}
+	}
+
+	fmt.Println("\nruns:")
 	for _, c := range cases(cfg) {
 		for _, s := range servers {
 			if !s.serves(c.durable) {
@@ -319,6 +330,23 @@ func runCase(ctx context.Context, s *server, c aCase, cfg config, name string) (
 	}
 	cancel()
 	return r, nil
+}
+
+// warmUp produces to a scratch log for cfg.warmup and deletes it: a
+// fresh process first pays for growing its heap and faulting its memory
+// in, which would fall on whichever case comes first.
+func warmUp(ctx context.Context, s *server, cfg config, name string) error {
+	parts := slices.Max(cfg.partitions)
+	sctx, cancel := context.WithTimeout(ctx, cfg.stepTimeout)
+	defer cancel()
+	if err := s.drv.createLog(sctx, name, parts); err != nil {
+		return err
+	}
+	spec := loadSpec{recordBytes: cfg.sizes[0], partitions: parts, durable: s.durable, duration: cfg.warmup, inflight: cfg.inflight}
+	if _, _, err := s.drv.produce(sctx, name, spec); err != nil {
+		return err
+	}
+	return s.drv.deleteLog(sctx, name, parts)
 }
 
 func warnErrors(s *server, c aCase, what string, lr loadResult) {
