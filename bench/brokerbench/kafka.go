@@ -2,10 +2,12 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -46,8 +48,22 @@ func kafkaReady(addr string) bool {
 // createLog creates a topic of the given partitions (replication factor 1)
 // and waits until each partition has a leader.
 func (d *kafkaDriver) createLog(ctx context.Context, name string, partitions int) error {
-	if _, err := d.adm.CreateTopic(ctx, int32(partitions), 1, nil, name); err != nil {
-		return fmt.Errorf("create topic %s: %w", name, err)
+	// A broker may answer metadata before its controller is elected:
+	// retry what the protocol calls retriable. An earlier attempt may have
+	// succeeded unseen, so "already exists" after a retry is success.
+	for attempt := 0; ; attempt++ {
+		_, err := d.adm.CreateTopic(ctx, int32(partitions), 1, nil, name)
+		if err == nil || (attempt > 0 && errors.Is(err, kerr.TopicAlreadyExists)) {
+			break
+		}
+		if !kerr.IsRetriable(err) {
+			return fmt.Errorf("create topic %s: %w", name, err)
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("create topic %s: %w (last error: %v)", name, ctx.Err(), err)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 	for {
 		md, err := d.adm.Metadata(ctx, name)

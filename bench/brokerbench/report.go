@@ -135,8 +135,8 @@ func (r *report) add(res result) {
 	if res.HalfTargetRate > 0 {
 		half = fmt.Sprintf("  | at %.0f/s (half) p99 %.2fms", res.HalfRate, res.HalfP99us/1000)
 	}
-	fmt.Printf("  %-6s %5dB p%-2d %-17s %9.0f msgs/s %8.1f MB/s  p50 %7.2fms  p99 %7.2fms  | read %7.0f MB/s%s\n",
-		res.Server, res.RecordBytes, res.Partitions, res.Mode, res.MsgsPerSec, res.MBPerSec,
+	fmt.Printf("  %-6s %6s p%-2d %-17s %9.0f msgs/s %8.1f MB/s  p50 %7.2fms  p99 %7.2fms  | read %7.0f MB/s%s\n",
+		res.Server, sizeName(res.RecordBytes), res.Partitions, res.Mode, res.MsgsPerSec, res.MBPerSec,
 		res.P50us/1000, res.P99us/1000, res.ConsumeMBPerSec, half)
 }
 
