@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -15,6 +14,7 @@ import (
 
 	natsserver "github.com/nats-io/nats-server/v2/server"
 
+	"github.com/wharf-project/wharf/bench/internal/output"
 	"github.com/wharf-project/wharf/internal/testutil"
 )
 
@@ -284,17 +284,8 @@ func runAndLoad(t *testing.T, args ...string) report {
 	if err := run(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(out, "brokerbench-*.json"))
-	md, _ := filepath.Glob(filepath.Join(out, "brokerbench-*.md"))
-	if len(files) != 1 || len(md) != 1 {
-		t.Fatalf("wrote %v %v", files, md)
-	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
+	if err := output.ReadFiles(out, "brokerbench", &rep); err != nil {
 		t.Fatal(err)
 	}
 	return rep

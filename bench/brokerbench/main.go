@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -163,23 +162,11 @@ func cases(cfg config) []aCase {
 }
 
 func run(ctx context.Context, cfg config) error {
-	dir := cfg.dir
-	var err error
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "brokerbench-"); err != nil {
-			return err
-		}
-	} else if dir, err = filepath.Abs(dir); err == nil {
-		err = os.MkdirAll(dir, 0o755)
-	}
+	dir, done, err := machine.WorkDir(cfg.dir, "brokerbench", cfg.keep)
 	if err != nil {
 		return err
 	}
-	if !cfg.keep {
-		defer os.RemoveAll(dir)
-	} else {
-		defer fmt.Printf("kept %s\n", dir)
-	}
+	defer done()
 
 	rep := newReport(cfg, dir)
 	rep.printHeader()
@@ -187,7 +174,7 @@ func run(ctx context.Context, cfg config) error {
 		if rep.Fsync, err = machine.MeasureFsync(dir, cfg.fsyncN); err != nil {
 			return fmt.Errorf("fsync probe: %w", err)
 		}
-		rep.printFsync()
+		machine.PrintFsync(os.Stdout, rep.Fsync)
 	}
 
 	servers, err := startServers(ctx, cfg, dir)

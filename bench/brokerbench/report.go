@@ -155,13 +155,6 @@ func (r *report) printHeader() {
 	}
 }
 
-func (r *report) printFsync() {
-	fmt.Println("\nphysical limit: one 4 KiB write made durable on the data disk")
-	for _, f := range r.Fsync {
-		fmt.Printf("  %-19s p50 %6.0fµs  p99 %6.0fµs  → at most %5.0f serial syncs/s\n", f.Mode, f.P50us, f.P99us, f.MaxRate)
-	}
-}
-
 func (r *report) printServers() {
 	fmt.Println("\nservers:")
 	for _, s := range r.Servers {
@@ -273,15 +266,8 @@ func (r *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "# brokerbench %s\n\n", m.Time)
 	fmt.Fprintf(w, "%s: %d CPUs (%s), kernel %s, %s, commit %s, data on %s, load average at start %s; clients kgo %s, nats.go %s.\n\n",
 		m.Host, m.CPUs, m.CPUModel, m.Kernel, m.Go, m.Commit, m.FsType, m.LoadAvg, m.Clients["kgo"], m.Clients["nats.go"])
-	var keys []string
-	for k, v := range m.Settings {
-		keys = append(keys, k+"="+v)
-	}
-	slices.Sort(keys)
-	fmt.Fprintf(w, "Settings: %s. MB = 10^6 bytes; MB/s counts record values.\n\n", strings.Join(keys, ", "))
-	for _, f := range r.Fsync {
-		fmt.Fprintf(w, "- 4 KiB %s: p50 %.0f µs, p99 %.0f µs (at most %.0f serial syncs/s)\n", f.Mode, f.P50us, f.P99us, f.MaxRate)
-	}
+	fmt.Fprintf(w, "Settings: %s. MB = 10^6 bytes; MB/s counts record values.\n\n", output.Settings(m.Settings))
+	machine.MarkdownFsync(w, r.Fsync)
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "- %s: %s, %s\n", s.Label, s.Addr, s.Version)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/wharf-project/wharf/bench/internal/wharfbin"
 	"github.com/wharf-project/wharf/internal/testutil/zkproc"
 )
 
@@ -161,17 +162,9 @@ func startWharf(cfg config, dir string) (*server, error) {
 		}
 		return &server{name: serverWharf, addr: cfg.wharfAddr, pid: cfg.wharfPID}, nil
 	}
-	bin := cfg.wharfBin
-	if bin == "" {
-		root, err := zkproc.ModuleRoot()
-		if err != nil {
-			return nil, fmt.Errorf("%w (run from the checkout, or give -wharf-bin)", err)
-		}
-		bin = filepath.Join(dir, "wharf-bin")
-		fmt.Println("building ./cmd/wharf …")
-		if err := zkproc.BuildWharf(root, bin); err != nil {
-			return nil, fmt.Errorf("%w\n(to measure the peers alone: -only kfake,nats)", err)
-		}
+	bin, err := wharfbin.Path(cfg.wharfBin, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w\n(to measure the peers alone: -only kfake,nats)", err)
 	}
 	sdir := filepath.Join(dir, serverWharf)
 	data := filepath.Join(sdir, "data")
@@ -204,22 +197,35 @@ func wharfVersion(bin string) string {
 	return strings.TrimSpace(first)
 }
 
-func startKfake(_ config, dir string) (*server, error) {
+// startPeer runs this program again as the child that hosts a peer
+// (child.go), in dir/<name> on a free port. prepare gets that directory
+// and address and returns the child's environment.
+func startPeer(name, dir string, prepare func(sdir, addr string) ([]string, error), ready func(addr string) bool) (*proc, string, error) {
 	self, err := os.Executable()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
-	sdir := filepath.Join(dir, serverKfake)
+	sdir := filepath.Join(dir, name)
 	if err := os.MkdirAll(sdir, 0o755); err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	port, err := zkproc.FreePort()
 	if err != nil {
-		return nil, err
+		return nil, "", err
 	}
 	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	env := []string{envServe + "=kfake", envAddr + "=" + addr}
-	p, err := startProc(serverKfake, sdir, filepath.Join(sdir, "kfake.log"), []string{self}, env, func() bool { return kafkaReady(addr) }, startTimeout)
+	env, err := prepare(sdir, addr)
+	if err != nil {
+		return nil, "", err
+	}
+	p, err := startProc(name, sdir, filepath.Join(sdir, name+".log"), []string{self}, env, func() bool { return ready(addr) }, startTimeout)
+	return p, addr, err
+}
+
+func startKfake(_ config, dir string) (*server, error) {
+	p, addr, err := startPeer(serverKfake, dir, func(_, addr string) ([]string, error) {
+		return []string{envServe + "=kfake", envAddr + "=" + addr}, nil
+	}, kafkaReady)
 	if err != nil {
 		return nil, err
 	}
@@ -241,30 +247,19 @@ func natsConfig(addr, store string, always bool) string {
 }
 
 func startNATS(dir string, always bool) (*server, error) {
-	self, err := os.Executable()
-	if err != nil {
-		return nil, err
-	}
 	name := "nats"
 	if always {
 		name = "nats-sync-always"
 	}
-	sdir := filepath.Join(dir, name)
-	store := filepath.Join(sdir, "store")
-	if err := os.MkdirAll(store, 0o755); err != nil {
-		return nil, err
-	}
-	port, err := zkproc.FreePort()
-	if err != nil {
-		return nil, err
-	}
-	addr := fmt.Sprintf("127.0.0.1:%d", port)
-	conf := filepath.Join(sdir, "nats.conf")
-	if err := os.WriteFile(conf, []byte(natsConfig(addr, store, always)), 0o644); err != nil {
-		return nil, err
-	}
-	env := []string{envServe + "=nats", envConf + "=" + conf}
-	p, err := startProc(name, sdir, filepath.Join(sdir, "nats.log"), []string{self}, env, func() bool { return natsReady(addr) }, startTimeout)
+	var store string
+	p, addr, err := startPeer(name, dir, func(sdir, addr string) ([]string, error) {
+		store = filepath.Join(sdir, "store")
+		conf := filepath.Join(sdir, "nats.conf")
+		if err := os.WriteFile(conf, []byte(natsConfig(addr, store, always)), 0o644); err != nil {
+			return nil, err
+		}
+		return []string{envServe + "=nats", envConf + "=" + conf}, nil
+	}, natsReady)
 	if err != nil {
 		return nil, err
 	}

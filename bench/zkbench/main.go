@@ -17,7 +17,6 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"strings"
 	"syscall"
 	"time"
@@ -123,23 +122,11 @@ func main() {
 }
 
 func run(ctx context.Context, cfg config) error {
-	dir := cfg.dir
-	var err error
-	if dir == "" {
-		if dir, err = os.MkdirTemp("", "zkbench-"); err != nil {
-			return err
-		}
-	} else if dir, err = filepath.Abs(dir); err == nil {
-		err = os.MkdirAll(dir, 0o755)
-	}
+	dir, done, err := machine.WorkDir(cfg.dir, "zkbench", cfg.keep)
 	if err != nil {
 		return err
 	}
-	if !cfg.keep {
-		defer os.RemoveAll(dir)
-	} else {
-		defer fmt.Printf("kept %s\n", dir)
-	}
+	defer done()
 
 	rep := newReport(cfg, dir)
 	rep.printHeader()
@@ -148,7 +135,7 @@ func run(ctx context.Context, cfg config) error {
 		if rep.Fsync, err = machine.MeasureFsync(dir, cfg.fsyncN); err != nil {
 			return fmt.Errorf("fsync probe: %w", err)
 		}
-		rep.printFsync()
+		machine.PrintFsync(os.Stdout, rep.Fsync)
 	}
 
 	servers, err := startServers(ctx, cfg, dir)

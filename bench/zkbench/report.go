@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"slices"
 	"strings"
 
 	"github.com/wharf-project/wharf/bench/internal/machine"
@@ -83,13 +82,6 @@ func (r *report) printHeader() {
 	fmt.Printf("commit %s; data under %s (%s)\n", m.Commit, m.Dir, m.FsType)
 	for _, w := range m.Warnings() {
 		fmt.Println("WARNING: " + w)
-	}
-}
-
-func (r *report) printFsync() {
-	fmt.Println("\nphysical limit: one 4 KiB write made durable on the data disk")
-	for _, f := range r.Fsync {
-		fmt.Printf("  %-19s p50 %6.0fµs  p99 %6.0fµs  → at most %5.0f serial syncs/s\n", f.Mode, f.P50us, f.P99us, f.MaxRate)
 	}
 }
 
@@ -229,15 +221,8 @@ func (r *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "# zkbench %s\n\n", m.Time)
 	fmt.Fprintf(w, "%s: %d CPUs (%s), kernel %s, %s, %s, commit %s, data on %s, load average at start %s.\n\n",
 		m.Host, m.CPUs, m.CPUModel, m.Kernel, m.Go, m.Java, m.Commit, m.FsType, m.LoadAvg)
-	var keys []string
-	for k, v := range m.Settings {
-		keys = append(keys, k+"="+v)
-	}
-	slices.Sort(keys)
-	fmt.Fprintf(w, "Settings: %s.\n\n", strings.Join(keys, ", "))
-	for _, f := range r.Fsync {
-		fmt.Fprintf(w, "- 4 KiB %s: p50 %.0f µs, p99 %.0f µs (at most %.0f serial syncs/s)\n", f.Mode, f.P50us, f.P99us, f.MaxRate)
-	}
+	fmt.Fprintf(w, "Settings: %s.\n\n", output.Settings(m.Settings))
+	machine.MarkdownFsync(w, r.Fsync)
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "- %s: %s, version %q\n", s.Name, s.Addr, s.Version)
 	}

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
+	"github.com/wharf-project/wharf/bench/internal/wharfbin"
 	"github.com/wharf-project/wharf/internal/testutil/zkproc"
 )
 
@@ -93,17 +94,9 @@ func wharfServer(cfg config, dir string) (*server, error) {
 	if cfg.wharfAddr != "" {
 		return &server{name: string(zkproc.Wharf), addr: cfg.wharfAddr, pid: cfg.wharfPID}, nil
 	}
-	bin := cfg.wharfBin
-	if bin == "" {
-		root, err := zkproc.ModuleRoot()
-		if err != nil {
-			return nil, fmt.Errorf("%w (run from the checkout, or give -wharf-bin)", err)
-		}
-		bin = filepath.Join(dir, "wharf-bin")
-		fmt.Println("building ./cmd/wharf …")
-		if err := zkproc.BuildWharf(root, bin); err != nil {
-			return nil, fmt.Errorf("%w\n(to measure ZooKeeper alone: -only zk)", err)
-		}
+	bin, err := wharfbin.Path(cfg.wharfBin, dir)
+	if err != nil {
+		return nil, fmt.Errorf("%w\n(to measure ZooKeeper alone: -only zk)", err)
 	}
 	opts := baseOptions(cfg)
 	opts.WharfBin = bin

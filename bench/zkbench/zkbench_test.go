@@ -2,11 +2,9 @@ package main
 
 import (
 	"context"
-	"encoding/json"
-	"os"
-	"path/filepath"
 	"testing"
 
+	"github.com/wharf-project/wharf/bench/internal/output"
 	"github.com/wharf-project/wharf/internal/testutil"
 	"github.com/wharf-project/wharf/internal/testutil/zkproc"
 )
@@ -136,17 +134,8 @@ func runAndLoad(t *testing.T, cfg config, out string) report {
 	if err := run(context.Background(), cfg); err != nil {
 		t.Fatal(err)
 	}
-	files, _ := filepath.Glob(filepath.Join(out, "zkbench-*.json"))
-	md, _ := filepath.Glob(filepath.Join(out, "zkbench-*.md"))
-	if len(files) != 1 || len(md) != 1 {
-		t.Fatalf("wrote %v %v", files, md)
-	}
-	b, err := os.ReadFile(files[0])
-	if err != nil {
-		t.Fatal(err)
-	}
 	var rep report
-	if err := json.Unmarshal(b, &rep); err != nil {
+	if err := output.ReadFiles(out, "zkbench", &rep); err != nil {
 		t.Fatal(err)
 	}
 	return rep

@@ -1,6 +1,8 @@
 package machine
 
 import (
+	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"time"
@@ -80,4 +82,20 @@ func fsyncRounds(path string, buf []byte, n int, prealloc bool) (lat []time.Dura
 		lat = append(lat, time.Since(start))
 	}
 	return lat, nil
+}
+
+// PrintFsync writes the probe's results as the "physical limit" lines of a
+// benchmark's terminal output.
+func PrintFsync(w io.Writer, rs []FsyncResult) {
+	fmt.Fprintln(w, "\nphysical limit: one 4 KiB write made durable on the data disk")
+	for _, f := range rs {
+		fmt.Fprintf(w, "  %-19s p50 %6.0fµs  p99 %6.0fµs  → at most %5.0f serial syncs/s\n", f.Mode, f.P50us, f.P99us, f.MaxRate)
+	}
+}
+
+// MarkdownFsync writes the probe's results as a markdown list.
+func MarkdownFsync(w io.Writer, rs []FsyncResult) {
+	for _, f := range rs {
+		fmt.Fprintf(w, "- 4 KiB %s: p50 %.0f µs, p99 %.0f µs (at most %.0f serial syncs/s)\n", f.Mode, f.P50us, f.P99us, f.MaxRate)
+	}
 }

@@ -2,6 +2,7 @@ package machine
 
 import (
 	"os"
+	"path/filepath"
 	"runtime"
 	"strings"
 	"testing"
@@ -49,5 +50,35 @@ func TestMeasureFsync(t *testing.T) {
 	}
 	if left, _ := os.ReadDir(dir); len(left) != 0 {
 		t.Errorf("probe left %d files", len(left))
+	}
+	var text, md strings.Builder
+	PrintFsync(&text, res)
+	MarkdownFsync(&md, res)
+	if strings.Count(text.String(), "serial syncs/s") != 2 || !strings.Contains(md.String(), "- 4 KiB prealloc+fdatasync: p50 ") {
+		t.Errorf("text:\n%s\nmarkdown:\n%s", text.String(), md.String())
+	}
+}
+
+func TestWorkDir(t *testing.T) {
+	parent := t.TempDir()
+	given := filepath.Join(parent, "a", "b")
+	for _, tc := range []struct {
+		dir  string
+		keep bool
+	}{{"", false}, {given, false}, {given, true}} {
+		path, done, err := WorkDir(tc.dir, "machinetest", tc.keep)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if st, err := os.Stat(path); err != nil || !st.IsDir() || !filepath.IsAbs(path) {
+			t.Fatalf("WorkDir(%q) = %q: %v", tc.dir, path, err)
+		}
+		if tc.dir != "" && path != given {
+			t.Errorf("WorkDir(%q) = %q", tc.dir, path)
+		}
+		done()
+		if _, err := os.Stat(path); tc.keep != (err == nil) {
+			t.Errorf("WorkDir(%q, keep %v): after done, stat err %v", tc.dir, tc.keep, err)
+		}
 	}
 }

@@ -9,10 +9,13 @@ package output
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -68,4 +71,32 @@ func WriteFiles(dir, prefix string, v any, md func(io.Writer)) ([]string, error)
 		return nil, err
 	}
 	return []string{base + ".json", base + ".md"}, nil
+}
+
+// ErrNotOnePair means ReadFiles did not find exactly one JSON and one
+// markdown file of the prefix.
+var ErrNotOnePair = errors.New("output: not exactly one pair of result files")
+
+// ReadFiles decodes into v the JSON that WriteFiles left in dir, checking
+// that exactly one pair of files of that prefix is there.
+func ReadFiles(dir, prefix string, v any) error {
+	js, _ := filepath.Glob(filepath.Join(dir, prefix+"-*.json"))
+	md, _ := filepath.Glob(filepath.Join(dir, prefix+"-*.md"))
+	if len(js) != 1 || len(md) != 1 {
+		return fmt.Errorf("%w: %q %q", ErrNotOnePair, js, md)
+	}
+	b, err := os.ReadFile(js[0])
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(b, v)
+}
+
+// Settings renders a run's settings as "k=v, k=v" in key order.
+func Settings(m map[string]string) string {
+	var kv []string
+	for _, k := range slices.Sorted(maps.Keys(m)) {
+		kv = append(kv, k+"="+m[k])
+	}
+	return strings.Join(kv, ", ")
 }

@@ -2,6 +2,7 @@ package output
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -49,5 +50,21 @@ func TestWriteFiles(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(paths[1]); string(b) != "# x\n" {
 		t.Errorf("markdown %q", b)
+	}
+	var back map[string]int
+	if err := ReadFiles(dir, "xbench", &back); err != nil || back["a"] != 1 {
+		t.Errorf("ReadFiles: %v %v", back, err)
+	}
+	if err := ReadFiles(dir, "other", &back); !errors.Is(err, ErrNotOnePair) {
+		t.Errorf("ReadFiles of a missing prefix: %v", err)
+	}
+}
+
+func TestSettings(t *testing.T) {
+	if got := Settings(map[string]string{"b": "2", "a": "1"}); got != "a=1, b=2" {
+		t.Errorf("Settings = %q", got)
+	}
+	if got := Settings(nil); got != "" {
+		t.Errorf("Settings(nil) = %q", got)
 	}
 }

@@ -1,15 +1,20 @@
 package broker
 
 import (
+	"context"
+	"fmt"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/wharf-project/wharf/internal/kafka/controller"
 	"github.com/wharf-project/wharf/internal/kafka/zkdata"
+	"github.com/wharf-project/wharf/internal/testutil/kafkapeer"
 )
 
 var (
@@ -30,7 +35,7 @@ func metadataCluster(t *testing.T) *Broker {
 		topicState("orders", ordersID,
 			partState(0, 0, 3, []int32{0, 1}, []int32{0, 1}, nil),
 			partState(1, 1, 4, []int32{1, 0}, []int32{1}, nil),
-			partState(2, 2, 5, []int32{2, 0}, []int32{2, 0}, nil), // leader without PLAINTEXT
+			partState(2, 2, 5, []int32{2, 0}, []int32{2, 0}, nil),   // leader without PLAINTEXT
 			partState(3, -1, 6, []int32{3}, []int32{3}, []int32{3}), // offline
 			partState(4, 0, 7, []int32{0, 2}, []int32{0, 2}, nil),   // a replica without PLAINTEXT
 		),
@@ -330,4 +335,43 @@ func TestMetadataAutoCreatesTopics(t *testing.T) {
 	if resp := call[*kmsg.MetadataResponse](t, off, "PLAINTEXT", metadataRequest(1, "auto5")); resp.Topics[0].ErrorCode != kerr.UnknownTopicOrPartition.Code || env.topicExistsInZK("auto5") {
 		t.Fatalf("auto.create.topics.enable=false: %+v", resp.Topics[0])
 	}
+}
+
+// kcat -L (librdkafka's Metadata) over the network server.
+func TestMetadataKcatInProcess(t *testing.T) {
+	env := newAdminEnv(t, envOptions{})
+	env.createTopic("kcat-topic", 2, nil)
+	kcatListsMetadata(t, inProcess{t: t, addr: env.serve()}, "kcat-topic")
+}
+
+// kcatListsMetadata checks kcat -L's view of a one-broker cluster with a
+// two-partition topic: the broker is the controller and leads both
+// partitions, alone in their replicas and ISRs.
+func kcatListsMetadata(t *testing.T, b kafkapeer.Broker, topic string) {
+	out := kafkapeer.RunKcat(t, b, "-L", "-t", topic).OK(t)
+	m := regexp.MustCompile(`(?m)^ 1 brokers:\n  broker (\d+) at ` + regexp.QuoteMeta(b.Addr()) + ` \(controller\)$`).FindStringSubmatch(out)
+	if m == nil {
+		t.Fatalf("kcat -L brokers:\n%s", out)
+	}
+	id := m[1]
+	want := fmt.Sprintf(` 1 topics:
+  topic %q with 2 partitions:
+    partition 0, leader %[2]s, replicas: %[2]s, isrs: %[2]s
+    partition 1, leader %[2]s, replicas: %[2]s, isrs: %[2]s
+`, topic, id)
+	if !strings.HasSuffix(out, want) {
+		t.Fatalf("kcat -L:\n%s\nwant it to end with:\n%s", out, want)
+	}
+}
+
+// kcat -L against `wharf server` (skipped until the binary has it).
+func TestMetadataKcatWharfServer(t *testing.T) {
+	s := kafkapeer.StartWharfServer(t, kafkapeer.WharfOptions{})
+	adm := kafkapeer.Kadm(t, s)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if _, err := adm.CreateTopic(ctx, 2, 1, nil, "kcat-topic"); err != nil {
+		t.Fatal(err)
+	}
+	kcatListsMetadata(t, s, "kcat-topic")
 }

@@ -1,15 +1,21 @@
 package broker
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/IBM/sarama"
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/wharf-project/wharf/internal/kafka/zkdata"
+	"github.com/wharf-project/wharf/internal/testutil/kafkapeer"
 )
 
 type topicSpec struct {
@@ -248,4 +254,141 @@ func TestCreateTopicsCollisionWarning(t *testing.T) {
 	if err != nil || !strings.Contains(string(data), `"partitions":{"0":[0]}`) {
 		t.Fatalf("topic znode %s %v", data, err)
 	}
+}
+
+// adminScenario drives the admin APIs with franz-go's kadm (and a raw
+// DescribeCluster) against a one-broker cluster at addr: create (with
+// configs, again, validate-only), metadata, describe and alter configs
+// (incremental and legacy), grow, delete.
+func adminScenario(t *testing.T, addr, topic string) {
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cl, err := kgo.NewClient(kgo.SeedBrokers(addr))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	adm := kadm.NewClient(cl)
+
+	created, err := adm.CreateTopic(ctx, 3, 1, map[string]*string{"retention.ms": kadm.StringPtr("3600000")}, topic)
+	if err != nil || created.ID == (kadm.TopicID{}) || created.NumPartitions != 3 || created.ReplicationFactor != 1 {
+		t.Fatalf("create: %+v %v", created, err)
+	}
+	if c := created.Configs["retention.ms"]; c.MaybeValue() != "3600000" || c.Source != kmsg.ConfigSourceDynamicTopicConfig {
+		t.Fatalf("created configs: %+v", c)
+	}
+	if _, err := adm.CreateTopic(ctx, 1, 1, nil, topic); !errors.Is(err, kerr.TopicAlreadyExists) {
+		t.Fatalf("create again: %v", err)
+	}
+	dry, err := adm.ValidateCreateTopics(ctx, 1, 5, nil, topic+"-dry")
+	if err != nil || !errors.Is(dry[topic+"-dry"].Err, kerr.InvalidReplicationFactor) {
+		t.Fatalf("validate: %+v %v", dry, err)
+	}
+
+	md, err := adm.Metadata(ctx, topic)
+	if err != nil || md.Controller < 0 || len(md.Brokers) != 1 || md.Cluster == "" {
+		t.Fatalf("metadata: %+v %v", md, err)
+	}
+	td := md.Topics[topic]
+	if td.Err != nil || len(td.Partitions) != 3 || td.ID != created.ID {
+		t.Fatalf("topic metadata: %+v", td)
+	}
+	for _, p := range td.Partitions {
+		if p.Leader != md.Controller || p.Err != nil {
+			t.Fatalf("partition %+v", p)
+		}
+	}
+	dc, err := kmsg.NewPtrDescribeClusterRequest().RequestWith(ctx, cl)
+	if err != nil || dc.ErrorCode != 0 || dc.ControllerID != md.Controller || len(dc.Brokers) != 1 || dc.ClusterID != md.Cluster {
+		t.Fatalf("describe cluster: %+v %v", dc, err)
+	}
+
+	value := func() string {
+		rcs, err := adm.DescribeTopicConfigs(ctx, topic)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rc, err := rcs.On(topic, nil)
+		if err != nil || rc.Err != nil {
+			t.Fatalf("describe configs: %+v %v", rc, err)
+		}
+		for _, c := range rc.Configs {
+			if c.Key == "retention.ms" {
+				return c.MaybeValue()
+			}
+		}
+		return ""
+	}
+	if v := value(); v != "3600000" {
+		t.Fatalf("retention.ms %s", v)
+	}
+	if _, err := adm.AlterTopicConfigs(ctx, []kadm.AlterConfig{{Op: kadm.SetConfig, Name: "retention.ms", Value: kadm.StringPtr("7200000")}}, topic); err != nil {
+		t.Fatal(err)
+	}
+	if v := value(); v != "7200000" {
+		t.Fatalf("after incremental alter: retention.ms %s", v)
+	}
+	if _, err := adm.AlterTopicConfigsState(ctx, []kadm.AlterConfig{{Name: "retention.ms", Value: kadm.StringPtr("1800000")}}, topic); err != nil {
+		t.Fatal(err)
+	}
+	if v := value(); v != "1800000" {
+		t.Fatalf("after legacy alter: retention.ms %s", v)
+	}
+
+	if rs, err := adm.UpdatePartitions(ctx, 5, topic); err != nil || rs.Error() != nil {
+		t.Fatalf("grow: %+v %v", rs, err)
+	}
+	if td, err := adm.ListTopics(ctx, topic); err != nil || len(td[topic].Partitions) != 5 {
+		t.Fatalf("after growing: %+v %v", td, err)
+	}
+	if rs, err := adm.UpdatePartitions(ctx, 2, topic); err != nil || !errors.Is(rs[topic].Err, kerr.InvalidPartitions) {
+		t.Fatalf("shrink: %+v %v", rs, err)
+	}
+
+	if rs, err := adm.DeleteTopics(ctx, topic); err != nil || rs.Error() != nil {
+		t.Fatalf("delete: %+v %v", rs, err)
+	}
+	if td, err := adm.ListTopics(ctx); err != nil || td.Has(topic) {
+		t.Fatalf("after deletion: %v %v", td.Names(), err)
+	}
+}
+
+// saramaScenario is Filebeat's Sarama (protocol 1.0.0: Metadata v5,
+// CreateTopics v2, DescribeConfigs v0-v1, DeleteTopics v1) as a cluster
+// admin.
+func saramaScenario(t *testing.T, addr, topic string) {
+	cfg := kafkapeer.FilebeatSaramaConfig()
+	cfg.Metadata.Full = true // the cluster admin refreshes all topics
+	adm, err := sarama.NewClusterAdmin([]string{addr}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer adm.Close()
+	if err := adm.CreateTopic(topic, &sarama.TopicDetail{NumPartitions: 2, ReplicationFactor: 1,
+		ConfigEntries: map[string]*string{"cleanup.policy": strp("compact")}}, false); err != nil {
+		t.Fatalf("sarama create: %v", err)
+	}
+	topics, err := adm.ListTopics()
+	if err != nil || topics[topic].NumPartitions != 2 || deref(topics[topic].ConfigEntries["cleanup.policy"]) != "compact" {
+		t.Fatalf("sarama list: %+v %v", topics[topic], err)
+	}
+	if err := adm.DeleteTopic(topic); err != nil {
+		t.Fatalf("sarama delete: %v", err)
+	}
+}
+
+// Real clients over the network server with the registered handlers,
+// against a broker over the in-process coordinator.
+func TestAdminClientsInProcess(t *testing.T) {
+	env := newAdminEnv(t, envOptions{})
+	addr := env.serve()
+	t.Run("kadm", func(t *testing.T) { adminScenario(t, addr, "kadm-topic") })
+	t.Run("sarama", func(t *testing.T) { saramaScenario(t, addr, "sarama-topic") })
+}
+
+// The same against `wharf server` (skipped until the binary has it).
+func TestAdminClientsWharfServer(t *testing.T) {
+	s := kafkapeer.StartWharfServer(t, kafkapeer.WharfOptions{})
+	t.Run("kadm", func(t *testing.T) { adminScenario(t, s.Addr(), "kadm-topic") })
+	t.Run("sarama", func(t *testing.T) { saramaScenario(t, s.Addr(), "sarama-topic") })
 }

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/wharf-project/wharf/internal/kafka/controller"
@@ -42,11 +43,11 @@ const testClusterID = "wharf-test-cluster"
 func staticConfig(t testing.TB, extra map[string]string) *kconfig.Broker {
 	t.Helper()
 	props := map[string]string{
-		"broker.id":                                "0",
-		"zookeeper.connect":                        "127.0.0.1:2181",
-		"listeners":                                "PLAINTEXT://127.0.0.1:9092",
-		"log.dirs":                                 t.TempDir(),
-		"offsets.topic.replication.factor":         "1",
+		"broker.id":                        "0",
+		"zookeeper.connect":                "127.0.0.1:2181",
+		"listeners":                        "PLAINTEXT://127.0.0.1:9092",
+		"log.dirs":                         t.TempDir(),
+		"offsets.topic.replication.factor": "1",
 		"transaction.state.log.replication.factor": "1",
 		"transaction.state.log.min.isr":            "1",
 	}
@@ -388,4 +389,112 @@ func (env *adminEnv) topicExistsInZK(topic string) bool {
 		env.t.Fatal(err)
 	}
 	return ok
+}
+
+// serve runs the network server on env's port with the default registry
+// (every handler file's), so real clients reach env's broker.
+func (env *adminEnv) serve() string {
+	env.t.Helper()
+	cfg := testConfig()
+	cfg.Listeners = "PLAINTEXT://127.0.0.1:" + strconv.Itoa(env.port)
+	startServer(env.t, cfg, Options{Broker: env.b, Logger: env.b.Log})
+	return "127.0.0.1:" + strconv.Itoa(env.port)
+}
+
+// inProcess is env's network server as a kafkapeer.Broker, for the
+// client runners (kcat); it cannot be stopped or restarted.
+type inProcess struct {
+	t    testing.TB
+	addr string
+}
+
+func (p inProcess) Kind() string { return "in-process" }
+func (p inProcess) Addr() string { return p.addr }
+func (p inProcess) Stop()        { p.t.Fatal("an in-process broker is stopped with its test") }
+func (p inProcess) Kill()        { p.t.Fatal("an in-process broker cannot be killed") }
+func (p inProcess) Restart()     { p.t.Fatal("an in-process broker cannot be restarted") }
+
+// The metadata, admin and config handlers' registered ranges, which the
+// ApiVersions table advertises.
+var metaHandlerRanges = map[int16][2]int16{
+	3: {0, 13}, 19: {0, 7}, 20: {0, 6}, 32: {0, 4}, 33: {0, 2}, 37: {0, 3}, 44: {0, 1}, 60: {0, 2},
+}
+
+// wireRequest is a request of key at version v that succeeds on a broker
+// with topic "wire" (validate-only where it would change something),
+// except DeleteTopics, which names a missing topic.
+func wireRequest(key, v int16) kmsg.Request {
+	switch key {
+	case 3:
+		r := metadataRequest(v, "wire")
+		r.AllowAutoTopicCreation = false
+		return r
+	case 19:
+		r := createRequest(v, 5000, v >= 1, topicSpec{name: fmt.Sprintf("wire-v%d", v), partitions: 1, rf: 1})
+		return r
+	case 20:
+		return deleteRequest(v, 1000, []string{"nope"})
+	case 32:
+		r := kmsg.NewPtrDescribeConfigsRequest()
+		r.Version, r.Resources = v, []kmsg.DescribeConfigsRequestResource{describeResource(kmsg.ConfigResourceTypeTopic, "wire")}
+		return r
+	case 33:
+		r := kmsg.NewPtrAlterConfigsRequest()
+		r.Version, r.ValidateOnly = v, true
+		r.Resources = []kmsg.AlterConfigsRequestResource{alterResource(kmsg.ConfigResourceTypeTopic, "wire", "retention.ms", "1000")}
+		return r
+	case 37:
+		return partitionsRequest(v, 1000, true, growth{topic: "wire", count: 2})
+	case 44:
+		r := kmsg.NewPtrIncrementalAlterConfigsRequest()
+		r.Version, r.ValidateOnly = v, true
+		r.Resources = []kmsg.IncrementalAlterConfigsRequestResource{incrementalResource(kmsg.ConfigResourceTypeTopic, "wire",
+			incOp{"retention.ms", kmsg.IncrementalAlterConfigOpSet, strp("1000")})}
+		return r
+	case 60:
+		r := kmsg.NewPtrDescribeClusterRequest()
+		r.Version = v
+		return r
+	}
+	panic(fmt.Sprintf("no wire request for key %d", key))
+}
+
+// Every version of every handler here, through the network server: the
+// range is registered, the request frame (headers v1 and v2) is decoded,
+// and the response frame decodes at the request's version with the
+// expected codes.
+func TestMetaHandlersEveryVersionOverTheWire(t *testing.T) {
+	env := newAdminEnv(t, envOptions{})
+	env.createTopic("wire", 1, nil)
+	cfg := testConfig()
+	cfg.Listeners = "PLAINTEXT://127.0.0.1:" + strconv.Itoa(env.port)
+	c := dial(t, startServer(t, cfg, Options{Broker: env.b, Logger: env.b.Log}))
+	corr := int32(0)
+	for _, key := range []int16{3, 19, 20, 32, 33, 37, 44, 60} {
+		lo, hi, ok := DefaultRegistry.Range(key)
+		if want := metaHandlerRanges[key]; !ok || lo != want[0] || hi != want[1] {
+			t.Fatalf("%s registered %d..%d (%v), want %v", kmsg.NameForKey(key), lo, hi, ok, want)
+		}
+		for v := lo; v <= hi; v++ {
+			corr++
+			c.send(corr, wireRequest(key, v))
+			got, resp := c.recv(key, v)
+			if got != corr {
+				t.Fatalf("%s v%d: correlation %d, want %d", kmsg.NameForKey(key), v, got, corr)
+			}
+			var codes []int16
+			ErrorCodes(resp, func(code int16) {
+				if code != 0 {
+					codes = append(codes, code)
+				}
+			})
+			want := 0
+			if key == 20 {
+				want = 1 // the missing topic
+			}
+			if len(codes) != want || (want == 1 && codes[0] != kerr.UnknownTopicOrPartition.Code) {
+				t.Errorf("%s v%d: error codes %v in %+v", kmsg.NameForKey(key), v, codes, resp)
+			}
+		}
+	}
 }

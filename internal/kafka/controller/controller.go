@@ -73,6 +73,7 @@ type Controller struct {
 	queue   []event
 	wake    chan struct{}
 	closed  bool
+	started bool // the event loop runs (Start succeeded)
 	done    chan struct{}
 	stopped chan struct{}
 }
@@ -129,6 +130,9 @@ func (c *Controller) Start(ctx context.Context) error {
 	if err := c.zk.Watch(ctx, zkdata.ControllerPath, c.controllerWatch); err != nil {
 		return err
 	}
+	c.mu.Lock()
+	c.started = true
+	c.mu.Unlock()
 	go c.loop()
 	c.put("Startup", c.processStartup)
 	return nil
@@ -147,8 +151,13 @@ func (c *Controller) Close() error {
 		return nil
 	}
 	c.closed = true
+	started := c.started
 	close(c.done)
 	c.mu.Unlock()
+	if !started { // Start failed or never ran: no event loop to stop
+		c.zk.RemoveSessionHandler(c.sessionHandlerName())
+		return nil
+	}
 	<-c.stopped
 	c.zk.RemoveSessionHandler(c.sessionHandlerName())
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
