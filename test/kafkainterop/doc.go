@@ -4,10 +4,10 @@
 // it, segmentio/kafka-go, franz-go (kgo and kadm) and rsyslog's omkafka.
 //
 // Every test runs against each broker WHARF_INTEROP_TARGET names
-// (kafkapeer.ForEachTarget): "wharf" (`wharf server`, the default),
-// "wharf-broker" (`wharf broker server.properties` on Apache ZooKeeper 3.8)
-// and "kfake" (franz-go's in-memory fake, a stand-in that checks the suite
-// itself while Wharf's broker is being built). A Wharf binary without the
+// (kafkapeer.ForEachTarget): by default "wharf" (`wharf server`) and
+// "wharf-broker" (`wharf broker server.properties` on Apache ZooKeeper
+// 3.8); also "kfake" (franz-go's in-memory fake, a stand-in that checks the
+// suite itself). A Wharf binary without the
 // needed subcommand skips its target with a message saying so.
 //
 // Each test group shares one broker and gives every subtest its own topics.

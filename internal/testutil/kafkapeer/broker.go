@@ -43,7 +43,7 @@ const (
 const TargetEnv = "WHARF_INTEROP_TARGET"
 
 // DefaultTargets is used when TargetEnv is unset.
-var DefaultTargets = []string{KindWharf}
+var DefaultTargets = []string{KindWharf, KindWharfBroker}
 
 // Targets returns the broker kinds named by WHARF_INTEROP_TARGET (default
 // DefaultTargets), or an error for an unknown name.

@@ -15,7 +15,7 @@
 //
 // Every broker implements Broker, so one test runs unchanged against any
 // of them; ForEachTarget runs a test against the targets that
-// WHARF_INTEROP_TARGET names (default "wharf").
+// WHARF_INTEROP_TARGET names (default "wharf,wharf-broker").
 //
 // Import it from _test.go files only: like internal/testutil it imports
 // "testing" and fails or skips the calling test itself.
