@@ -26,7 +26,6 @@ const (
 
 const groupCoordinatorMessage = "The coordinator is not available: this broker has no group coordinator yet"
 
-
 // handleFindCoordinator answers every key with the error above; a key type
 // other than group and transaction is INVALID_REQUEST.
 func handleFindCoordinator(ctx *RequestContext, req *kmsg.FindCoordinatorRequest) Reply {
