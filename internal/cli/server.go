@@ -54,6 +54,13 @@ internal topics sized for one node; KAFKA_* environment variables and
 
 func runServer(cmd *cobra.Command, f serverFlags) error {
 	log := LoggerFor(cmd)
+	if path := os.Getenv("WHARF_CPUPROFILE"); path != "" {
+		stop, err := startCPUProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	zkHost, zkPort, err := splitAddr("--zk-addr", f.zkAddr)
 	if err != nil {
 		return err
