@@ -52,9 +52,14 @@ defaults), then the official image's KAFKA_* environment variables, then
 the --override arguments, joins the cluster through zookeeper.connect
 (Wharf's coordinator or Apache ZooKeeper), and serves Kafka clients on its
 listeners. SIGTERM or SIGINT stop it cleanly.`,
-		Args: cobra.ExactArgs(1),
+		Args: func(_ *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return UsageErrorf("broker: want one argument, the server.properties file: wharf broker server.properties [--override property=value]...")
+			}
+			return nil
+		},
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := loadBrokerConfig(args[0], overrides, os.Environ(), LoggerFor(cmd))
+			cfg, err := loadBrokerConfig("broker", args[0], overrides, os.Environ(), LoggerFor(cmd))
 			if err != nil {
 				return err
 			}
@@ -67,20 +72,21 @@ listeners. SIGTERM or SIGINT stop it cleanly.`,
 }
 
 // loadBrokerConfig merges server.properties, KAFKA_* variables and
-// overrides ("" file: none) and checks the result as Kafka does.
-func loadBrokerConfig(file string, overrides, environ []string, log *slog.Logger) (*kconfig.Broker, error) {
+// overrides ("" file: none) and checks the result as Kafka does; errors
+// start with the command's name.
+func loadBrokerConfig(command, file string, overrides, environ []string, log *slog.Logger) (*kconfig.Broker, error) {
 	for _, o := range overrides {
 		if k, _, ok := strings.Cut(o, "="); !ok || k == "" {
-			return nil, UsageErrorf("broker: --override %q is not property=value", o)
+			return nil, UsageErrorf("%s: --override %q is not property=value", command, o)
 		}
 	}
 	props, err := kconfig.Load(kconfig.Sources{File: file, Env: environ, Overrides: overrides})
 	if err != nil {
-		return nil, fmt.Errorf("broker: %w", err)
+		return nil, fmt.Errorf("%s: %w", command, err)
 	}
 	cfg, err := kconfig.ParseBroker(props, log)
 	if err != nil {
-		return nil, fmt.Errorf("broker: %w", err)
+		return nil, fmt.Errorf("%s: %w", command, err)
 	}
 	return cfg, nil
 }

@@ -6,11 +6,13 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/wharf-project/wharf/internal/config"
+	"github.com/wharf-project/wharf/internal/kafka/kconfig"
 	"github.com/wharf-project/wharf/internal/zk/server"
 )
 
@@ -75,6 +77,20 @@ func runServer(cmd *cobra.Command, f serverFlags) error {
 	if err != nil {
 		return err
 	}
+	// The broker's configuration is checked before anything starts, so a
+	// bad --override or KAFKA_* value is one error line and no listener.
+	brokerConfig := func(connect string) (*kconfig.Broker, error) {
+		env := append(embeddedBrokerEnv(f.kafkaAddr, connect, filepath.Join(dataDir, "kafka-logs")), os.Environ()...)
+		return loadBrokerConfig("server", "", f.overrides, env, log)
+	}
+	connect := net.JoinHostPort(zkHost, zkPort)
+	if zkHost == "" || net.ParseIP(zkHost).IsUnspecified() {
+		connect = net.JoinHostPort("127.0.0.1", zkPort)
+	}
+	cfg, err := brokerConfig(connect)
+	if err != nil {
+		return err
+	}
 	zkCfg, err := embeddedZooConfig(filepath.Join(dataDir, "zookeeper"), zkHost, zkPort)
 	if err != nil {
 		return err
@@ -94,15 +110,16 @@ func runServer(cmd *cobra.Command, f serverFlags) error {
 	}
 	log.Info("ZooKeeper-compatible coordinator ready", "addr", zk.Addr().String(), "dataDir", zkCfg.DataDir)
 
-	connect := zk.Addr().String()
-	if zkHost == "" || net.ParseIP(zkHost).IsUnspecified() {
-		connect = net.JoinHostPort("127.0.0.1", zkPort)
-	}
-	cfg, err := loadBrokerConfig("", f.overrides, append(embeddedBrokerEnv(f.kafkaAddr, connect, filepath.Join(dataDir, "kafka-logs")),
-		os.Environ()...), log)
-	if err != nil {
-		zk.Close()
-		return err
+	if zkPort == "0" { // the port is known only now
+		connect = zk.Addr().String()
+		if zkHost == "" || net.ParseIP(zkHost).IsUnspecified() {
+			_, port, _ := net.SplitHostPort(connect)
+			connect = net.JoinHostPort("127.0.0.1", port)
+		}
+		if cfg, err = brokerConfig(connect); err != nil {
+			zk.Close()
+			return err
+		}
 	}
 	brokerErr := runBroker(cmd.Context(), log.With("component", "kafka"), cfg, f.httpAddr, nil)
 	select {
@@ -113,11 +130,14 @@ func runServer(cmd *cobra.Command, f serverFlags) error {
 	return errors.Join(brokerErr, zk.Close())
 }
 
-// splitAddr checks a HOST:PORT flag.
+// splitAddr checks a HOST:PORT flag (port 0 to 65535).
 func splitAddr(flag, addr string) (host, port string, err error) {
 	host, port, err = net.SplitHostPort(addr)
 	if err != nil {
 		return "", "", UsageErrorf("server: %s %q: want HOST:PORT", flag, addr)
+	}
+	if n, err := strconv.ParseUint(port, 10, 16); err != nil || (n == 0 && port != "0") {
+		return "", "", UsageErrorf("server: %s %q: the port must be a number from 0 to 65535", flag, addr)
 	}
 	return host, port, nil
 }
