@@ -1,6 +1,7 @@
 package broker
 
 import (
+	"context"
 	"errors"
 	"maps"
 	"regexp"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/wharf-project/wharf/internal/kafka/kconfig"
 	"github.com/wharf-project/wharf/internal/kafka/log"
+	"github.com/wharf-project/wharf/internal/kafka/zkdata"
 )
 
 // NetworkConfig is the network server's share of a broker configuration:
@@ -82,17 +84,24 @@ func durableWrites(cfg *kconfig.Broker) bool {
 
 // topicConfigCache keeps the topics' effective configurations, which the
 // hot paths ask for (min.insync.replicas on every acks=all produce):
-// kconfig builds one by parsing, so it is built once per change.
+// kconfig builds one by parsing, so it is built once per change. gen
+// counts the forgets, so that a configuration read while a change came in
+// is not kept.
 type topicConfigCache struct {
 	mu   sync.RWMutex
 	cfgs map[string]kconfig.TopicConfig
+	gen  uint64
 }
+
+// topicConfigReadTimeout bounds the ZooKeeper read of a topic's overrides.
+const topicConfigReadTimeout = 5 * time.Second
 
 // TopicConfig is a topic's effective configuration: the broker's current
 // defaults (static and dynamic) and the topic's overrides in ZooKeeper.
 func (b *Broker) TopicConfig(topic string) (kconfig.TopicConfig, error) {
 	b.topics.mu.RLock()
 	tc, ok := b.topics.cfgs[topic]
+	gen := b.topics.gen
 	b.topics.mu.RUnlock()
 	if ok {
 		return tc, nil
@@ -100,22 +109,45 @@ func (b *Broker) TopicConfig(topic string) (kconfig.TopicConfig, error) {
 	if b.Configs == nil {
 		return kconfig.TopicConfig{}, errors.New("broker: no configuration manager")
 	}
-	tc, err := b.Configs.TopicConfig(topic)
+	tc, err := b.loadTopicConfig(topic)
 	if err != nil {
 		return tc, err
 	}
 	b.topics.mu.Lock()
-	if b.topics.cfgs == nil {
-		b.topics.cfgs = map[string]kconfig.TopicConfig{}
+	if b.topics.gen == gen {
+		if b.topics.cfgs == nil {
+			b.topics.cfgs = map[string]kconfig.TopicConfig{}
+		}
+		b.topics.cfgs[topic] = tc
 	}
-	b.topics.cfgs[topic] = tc
 	b.topics.mu.Unlock()
 	return tc, nil
+}
+
+// loadTopicConfig reads a topic's overrides from /config/topics/<topic>,
+// as Kafka does when it creates a partition's log (Partition.createLog's
+// fetchLogConfig): the configuration manager learns of overrides only
+// through /config/changes, and creating a topic with overrides writes no
+// change notification. Without ZooKeeper (or when the read fails) the
+// manager's view is used.
+func (b *Broker) loadTopicConfig(topic string) (kconfig.TopicConfig, error) {
+	if b.ZK == nil {
+		return b.Configs.TopicConfig(topic)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), topicConfigReadTimeout)
+	defer cancel()
+	props, err := kconfig.NewZKStore(b.ZK.Session, nil).EntityConfig(ctx, zkdata.ConfigTopics, topic)
+	if err != nil {
+		b.Log.Warn("reading a topic's config overrides failed; using the last ones loaded", "topic", topic, "err", err)
+		return b.Configs.TopicConfig(topic)
+	}
+	return b.Configs.Broker().TopicConfig(props)
 }
 
 // forgetTopicConfigs drops cached configurations (all when topic is "").
 func (b *Broker) forgetTopicConfigs(topic string) {
 	b.topics.mu.Lock()
+	b.topics.gen++
 	if topic == "" {
 		b.topics.cfgs = nil
 	} else {
