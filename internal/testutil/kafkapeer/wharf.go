@@ -58,6 +58,10 @@ func (s *WharfServer) PID() int { return s.p.pid }
 // Stop shuts the server down with SIGTERM (SIGKILL after StopTimeout).
 func (s *WharfServer) Stop() { s.t.Helper(); mustDo(s.t, "stop wharf server", s.p.stop()) }
 
+// ExitErr is how the last run ended once it has: nil for exit status 0
+// (or while it runs), else the *exec.ExitError.
+func (s *WharfServer) ExitErr() error { _, err := s.p.exited(); return err }
+
 // Kill crashes the server with SIGKILL and waits until it is gone.
 func (s *WharfServer) Kill() { s.t.Helper(); mustDo(s.t, "kill wharf server", s.p.kill()) }
 
@@ -155,6 +159,10 @@ func (b *WharfBroker) PID() int { return b.p.pid }
 
 // Stop shuts the broker down with SIGTERM (SIGKILL after StopTimeout).
 func (b *WharfBroker) Stop() { b.t.Helper(); mustDo(b.t, "stop wharf broker", b.p.stop()) }
+
+// ExitErr is how the last run ended once it has: nil for exit status 0
+// (or while it runs), else the *exec.ExitError.
+func (b *WharfBroker) ExitErr() error { _, err := b.p.exited(); return err }
 
 // Kill crashes the broker with SIGKILL and waits until it is gone.
 func (b *WharfBroker) Kill() { b.t.Helper(); mustDo(b.t, "kill wharf broker", b.p.kill()) }
