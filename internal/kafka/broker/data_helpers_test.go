@@ -317,3 +317,21 @@ func (e *dataEnv) listOffset(v int16, topic string, p int32, ts int64, isolation
 	}
 	return resp.Topics[0].Partitions[0]
 }
+
+// deleteRecords deletes a partition's records before offset (v2).
+func (e *dataEnv) deleteRecords(topic string, p int32, offset int64) kmsg.DeleteRecordsResponseTopicPartition {
+	e.t.Helper()
+	req := kmsg.NewPtrDeleteRecordsRequest()
+	req.Version, req.TimeoutMillis = 2, 10000
+	rt := kmsg.NewDeleteRecordsRequestTopic()
+	rt.Topic = topic
+	rp := kmsg.NewDeleteRecordsRequestTopicPartition()
+	rp.Partition, rp.Offset = p, offset
+	rt.Partitions = append(rt.Partitions, rp)
+	req.Topics = append(req.Topics, rt)
+	resp := roundTrip[*kmsg.DeleteRecordsResponse](e, req)
+	if len(resp.Topics) != 1 || len(resp.Topics[0].Partitions) != 1 {
+		e.t.Fatalf("DeleteRecords: %+v", resp)
+	}
+	return resp.Topics[0].Partitions[0]
+}
