@@ -12,7 +12,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/wharf-project/wharf/internal/config"
-	"github.com/wharf-project/wharf/internal/kafka/kconfig"
 	"github.com/wharf-project/wharf/internal/zk/server"
 )
 
@@ -79,15 +78,13 @@ func runServer(cmd *cobra.Command, f serverFlags) error {
 	}
 	// The broker's configuration is checked before anything starts, so a
 	// bad --override or KAFKA_* value is one error line and no listener.
-	brokerConfig := func(connect string) (*kconfig.Broker, error) {
-		env := append(embeddedBrokerEnv(f.kafkaAddr, connect, filepath.Join(dataDir, "kafka-logs")), os.Environ()...)
-		return loadBrokerConfig("server", "", f.overrides, env, log)
-	}
+	// (The coordinator refuses port 0, so its address is known here.)
 	connect := net.JoinHostPort(zkHost, zkPort)
 	if zkHost == "" || net.ParseIP(zkHost).IsUnspecified() {
 		connect = net.JoinHostPort("127.0.0.1", zkPort)
 	}
-	cfg, err := brokerConfig(connect)
+	env := append(embeddedBrokerEnv(f.kafkaAddr, connect, filepath.Join(dataDir, "kafka-logs")), os.Environ()...)
+	cfg, err := loadBrokerConfig("server", "", f.overrides, env, log)
 	if err != nil {
 		return err
 	}
@@ -110,17 +107,6 @@ func runServer(cmd *cobra.Command, f serverFlags) error {
 	}
 	log.Info("ZooKeeper-compatible coordinator ready", "addr", zk.Addr().String(), "dataDir", zkCfg.DataDir)
 
-	if zkPort == "0" { // the port is known only now
-		connect = zk.Addr().String()
-		if zkHost == "" || net.ParseIP(zkHost).IsUnspecified() {
-			_, port, _ := net.SplitHostPort(connect)
-			connect = net.JoinHostPort("127.0.0.1", port)
-		}
-		if cfg, err = brokerConfig(connect); err != nil {
-			zk.Close()
-			return err
-		}
-	}
 	brokerErr := runBroker(cmd.Context(), log.With("component", "kafka"), cfg, f.httpAddr, nil)
 	select {
 	case <-zk.Done():
