@@ -16,7 +16,7 @@
 //     broker's producer state survives the crash);
 //   - nothing is invented: every record read was produced by the test, to
 //     that partition;
-//   - one more crash without writes changes nothing.
+//   - one more crash without writes, and a clean stop, change nothing.
 //
 // The package holds only tests; every test starts processes and is skipped
 // by -short. WHARF_DURABILITY_SEED reproduces a run's choices (not its

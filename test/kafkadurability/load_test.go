@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/wharf-project/wharf/internal/testutil"
@@ -149,8 +150,17 @@ func createTopic(t *testing.T, b kafkapeer.Broker, topic string, n int32) {
 	if err != nil {
 		t.Fatalf("create topic %s: %v", topic, err)
 	}
+	waitLeaders(t, adm, topic, n)
+}
+
+// waitLeaders waits until each of topic's n partitions has a leader: a
+// restarted broker answers Metadata before its partitions are loaded.
+func waitLeaders(t *testing.T, adm *kadm.Client, topic string, n int32) {
+	t.Helper()
 	var last error
 	if !testutil.WaitFor(func() bool {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
 		md, err := adm.Metadata(ctx, topic)
 		if last = err; err != nil {
 			return false
@@ -177,19 +187,22 @@ func readAll(t *testing.T, b kafkapeer.Broker, topic string) [][]*kgo.Record {
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 	defer cancel()
 	adm := kafkapeer.Kadm(t, b)
-	ends, err := adm.ListEndOffsets(ctx, topic)
-	if err == nil {
-		err = ends.Error()
-	}
-	if err != nil {
-		t.Fatalf("list end offsets: %v", err)
-	}
-	starts, err := adm.ListStartOffsets(ctx, topic)
-	if err == nil {
-		err = starts.Error()
-	}
-	if err != nil {
-		t.Fatalf("list start offsets: %v", err)
+	waitLeaders(t, adm, topic, numPartitions)
+	// Leaders in the metadata may still be loading their logs.
+	var ends, starts kadm.ListedOffsets
+	var err error
+	if !testutil.WaitFor(func() bool {
+		if ends, err = adm.ListEndOffsets(ctx, topic); err == nil {
+			err = ends.Error()
+		}
+		if err == nil {
+			if starts, err = adm.ListStartOffsets(ctx, topic); err == nil {
+				err = starts.Error()
+			}
+		}
+		return err == nil
+	}, loadTimeout) {
+		t.Fatalf("list offsets: %v", err)
 	}
 	hw := make([]int64, numPartitions)
 	todo := map[int32]kgo.Offset{}
@@ -335,20 +348,21 @@ func verify(t *testing.T, l *load, logs [][]*kgo.Record) verified {
 	return v
 }
 
-// sameLogs fails the test unless two reads of the topic are the same:
+// sameLogs fails the test unless two reads of the topic, before and after
+// what, are the same:
 // offsets, values, timestamps, producer ids and epochs.
-func sameLogs(t *testing.T, before, after [][]*kgo.Record) {
+func sameLogs(t *testing.T, what string, before, after [][]*kgo.Record) {
 	t.Helper()
 	for p := range before {
 		if len(before[p]) != len(after[p]) {
-			t.Fatalf("partition %d: %d records before an idle crash, %d after", p, len(before[p]), len(after[p]))
+			t.Fatalf("partition %d: %d records before %s, %d after", p, len(before[p]), what, len(after[p]))
 		}
 		for i, a := range before[p] {
 			b := after[p][i]
 			if a.Offset != b.Offset || string(a.Value) != string(b.Value) || !a.Timestamp.Equal(b.Timestamp) ||
 				a.ProducerID != b.ProducerID || a.ProducerEpoch != b.ProducerEpoch || a.LeaderEpoch != b.LeaderEpoch {
-				t.Fatalf("partition %d offset %d: %.30q (pid %d/%d, leader epoch %d, %v) before an idle crash, %.30q (pid %d/%d, leader epoch %d, %v) after",
-					p, a.Offset, a.Value, a.ProducerID, a.ProducerEpoch, a.LeaderEpoch, a.Timestamp,
+				t.Fatalf("partition %d offset %d: %.30q (pid %d/%d, leader epoch %d, %v) before %s, %.30q (pid %d/%d, leader epoch %d, %v) after",
+					p, a.Offset, a.Value, a.ProducerID, a.ProducerEpoch, a.LeaderEpoch, a.Timestamp, what,
 					b.Value, b.ProducerID, b.ProducerEpoch, b.LeaderEpoch, b.Timestamp)
 			}
 		}

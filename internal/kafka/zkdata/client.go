@@ -326,7 +326,11 @@ func (c *Client) Watch(ctx context.Context, path string, fn func(client.Event)) 
 	})
 }
 
-// Unwatch removes the watch of path.
+// Unwatch removes the watch of path. It asks for WatcherType Any, not
+// Persistent: ZooKeeper 3.8 knows only Children, Data and Any (it fails a
+// checkWatches of type Persistent with a RuntimeException), and Any covers
+// persistent watches there and in 3.9; the session's watcher holds no other
+// kind of watch.
 func (c *Client) Unwatch(ctx context.Context, path string) error {
 	c.mu.Lock()
 	_, had := c.watches[path]
@@ -336,7 +340,7 @@ func (c *Client) Unwatch(ctx context.Context, path string) error {
 		return nil
 	}
 	err := c.retry(ctx, func(zk *client.Client, w *client.Watcher) error {
-		return zk.RemoveWatches(ctx, path, w, client.WatcherPersistent, true)
+		return zk.RemoveWatches(ctx, path, w, client.WatcherAny, true)
 	})
 	if err == jute.NoWatcher {
 		return nil
