@@ -83,7 +83,17 @@ type slot struct {
 	frame    *wire.Frame // settled: the response to send, if any
 	mem      int64       // frame's memory, counted in conn.outBytes
 	closeErr error       // settled: close the connection here
+	// request is the request's frame, given back to Server.frames once the
+	// reply has settled (Produce only; nil otherwise).
+	request []byte
 }
+
+// produceKey is the API key whose frames are recycled: the large ones.
+// Its handler and everything below it (the ReplicaManager, the log) use
+// the records of a request only until they reply, so the frame is free
+// once the reply settles. (Kafka's own produce path has the same rule:
+// its request buffers return to the memory pool after the append.)
+const produceKey = 0
 
 func newConn(s *Server, nc net.Conn, info *ConnInfo) *conn {
 	c := &conn{
@@ -98,6 +108,7 @@ func newConn(s *Server, nc net.Conn, info *ConnInfo) *conn {
 		writerDone: make(chan struct{}),
 	}
 	c.fr = wire.NewFrameReader(bufio.NewReaderSize(connReader{c}, readBufferSize), s.cfg.SocketRequestMaxBytes)
+	c.fr.SetPool(&s.frames)
 	c.touch()
 	return c
 }
@@ -202,6 +213,9 @@ func (c *conn) dispatch(frame []byte, received time.Time) bool {
 		done:          c.done,
 	}
 	s := c.newSlot(st, req.CorrelationID, req.Version)
+	if req.Key == produceKey {
+		s.request = frame
+	}
 	reply := c.call(e.h, ctx, req.Body)
 	s.stats.Handled = time.Now()
 	c.settle(s, reply)
@@ -247,6 +261,8 @@ func (c *conn) settle(s *slot, r Reply) {
 		p.then(func(r Reply) { c.settle(s, r) })
 		return
 	}
+	// The handler is done with the request, so is this function.
+	defer c.recycle(s)
 	if c.isClosed() { // a late completion: nothing to encode
 		r.release()
 		c.dropped(s, r.CloseReason())
@@ -275,6 +291,14 @@ func (c *conn) settle(s *slot, r Reply) {
 	select {
 	case c.wake <- struct{}{}:
 	default:
+	}
+}
+
+// recycle gives a settled request's frame back for the next requests.
+func (c *conn) recycle(s *slot) {
+	if s.request != nil {
+		c.srv.frames.Put(s.request)
+		s.request = nil
 	}
 }
 

@@ -158,6 +158,9 @@ type Server struct {
 	registry *Registry
 	broker   any
 	quotas   *connQuotas
+	// frames recycles the buffers of large Produce requests (see
+	// conn.dispatch): the one allocation per request that grows with it.
+	frames wire.FramePool
 
 	mu        sync.Mutex
 	bound     []*boundListener

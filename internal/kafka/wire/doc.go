@@ -9,6 +9,7 @@
 //
 //	fr := wire.NewFrameReader(conn, 104857600)  // socket.request.max.bytes
 //	frame, err := fr.Next()                      // one request, size prefix stripped
+//	fr.SetPool(&pool); pool.Put(frame)           // optional: recycle large frames once done with them
 //	req, err := wire.ParseRequest(frame)         // header; req.Body is an empty kmsg.Request (nil key: ErrUnknownKey)
 //	err = req.Decode()                           // body; ErrInvalidRequest when it does not parse
 //
@@ -39,7 +40,12 @@
 //     any buffer is allocated for it; a frame's buffer grows with the bytes
 //     that actually arrive, never beyond twice those bytes plus 64 KiB.
 //   - Every frame is returned in its own buffer: kmsg's decoded []byte
-//     fields (produce records) alias it, so handlers may keep them.
+//     fields (produce records) alias it, so handlers may keep them —
+//     unless the reader has a FramePool (SetPool): then a frame of 64 KiB
+//     or more may reuse a buffer its owner gave back with FramePool.Put,
+//     which the owner does only once nothing refers to the old frame.
+//     Taking a buffer from the pool allocates nothing, so the growth bound
+//     above concerns new allocations only.
 //   - Nothing here panics on input; a decoder panic is turned into
 //     ErrInvalidRequest.
 //   - A Frame's file regions are released exactly once: by the Writer once

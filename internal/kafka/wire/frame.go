@@ -23,10 +23,16 @@ var (
 
 // FrameReader reads size-prefixed frames from a stream.
 type FrameReader struct {
-	r   io.Reader
-	max int32
-	hdr [4]byte
+	r    io.Reader
+	max  int32
+	hdr  [4]byte
+	pool *FramePool
 }
+
+// SetPool makes Next take the buffers of large frames from p (nil: always
+// allocate). Such a frame may then share memory with one given back to p
+// earlier: the caller must Put a frame back only once it is done with it.
+func (fr *FrameReader) SetPool(p *FramePool) { fr.pool = p }
 
 // NewFrameReader reads frames of at most max bytes (size prefix excluded)
 // from r; max <= 0 means DefaultMaxRequestSize. Wrap r in a bufio.Reader
@@ -54,13 +60,27 @@ func (fr *FrameReader) Next() ([]byte, error) {
 	case size > fr.max:
 		return nil, fmt.Errorf("%w: %d > %d", ErrFrameTooLarge, size, fr.max)
 	}
-	return readGrowing(fr.r, int(size))
+	if fr.pool != nil {
+		if buf := fr.pool.get(int(size)); buf != nil {
+			// Already allocated: no amplification to guard against.
+			if _, err := io.ReadFull(fr.r, buf); err != nil {
+				fr.pool.Put(buf)
+				if err == io.EOF {
+					err = io.ErrUnexpectedEOF
+				}
+				return nil, err
+			}
+			return buf, nil
+		}
+		return readGrowing(fr.r, int(size), capFor)
+	}
+	return readGrowing(fr.r, int(size), nil)
 }
 
 // readGrowing reads exactly size bytes into a buffer that starts small
 // and doubles as bytes arrive, so a peer announcing a large frame and then
 // sending little makes the broker allocate little.
-func readGrowing(r io.Reader, size int) ([]byte, error) {
+func readGrowing(r io.Reader, size int, capFor func(int) int) ([]byte, error) {
 	buf := make([]byte, min(size, initialChunk))
 	n := 0
 	for {
@@ -75,7 +95,13 @@ func readGrowing(r io.Reader, size int) ([]byte, error) {
 		if n == size {
 			return buf, nil
 		}
-		grown := make([]byte, min(size, 2*len(buf)))
+		next := min(size, 2*len(buf))
+		var grown []byte
+		if next == size && capFor != nil {
+			grown = make([]byte, size, capFor(size)) // the last step: poolable
+		} else {
+			grown = make([]byte, next)
+		}
 		copy(grown, buf[:n])
 		buf = grown
 	}
