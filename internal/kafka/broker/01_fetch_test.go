@@ -224,3 +224,33 @@ func (e *dataEnv) topicID(name string) [16]byte {
 	}
 	return tp.ID
 }
+
+// TestFetchOldVersions: a topic with compression.type zstd is
+// UNSUPPORTED_COMPRESSION_TYPE for fetch v0-v9 (the data is dropped) and
+// readable from v10; message.downconversion.enable=false refuses v0-v3
+// with UNSUPPORTED_VERSION.
+func TestFetchOldVersions(t *testing.T) {
+	e := newDataEnv(t)
+	e.createTopic("zstd", 1, "compression.type=zstd")
+	e.createTopic("noconv", 1, "message.downconversion.enable=false")
+	e.mustProduce("zstd", 0, "z")
+	e.mustProduce("noconv", 0, "n")
+	for _, c := range []struct {
+		topic string
+		v     int16
+		want  int16
+	}{
+		{"zstd", 9, kerr.UnsupportedCompressionType.Code},
+		{"zstd", 4, kerr.UnsupportedCompressionType.Code},
+		{"zstd", 10, 0},
+		{"noconv", 3, kerr.UnsupportedVersion.Code},
+		{"noconv", 0, kerr.UnsupportedVersion.Code},
+		{"noconv", 4, 0},
+	} {
+		rp := e.fetchOne(c.v, fetchSpec{topic: c.topic})
+		n := len(allValues(batchesOf(t, rp.RecordBatches)))
+		if rp.ErrorCode != c.want || (c.want == 0) != (n == 1) {
+			t.Errorf("%s v%d: %s with %d records, want %s", c.topic, c.v, errorName(rp.ErrorCode), n, errorName(c.want))
+		}
+	}
+}
