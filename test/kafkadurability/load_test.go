@@ -2,9 +2,11 @@ package kafkadurability
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"net"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +28,7 @@ type load struct {
 	producers []*producer
 	acked     atomic.Int64 // acknowledged records, all producers
 	stop      atomic.Bool  // producers stop sending new records
+	blocked   atomic.Bool  // producers cannot connect
 	fatal     atomic.Pointer[string]
 
 	mu   sync.Mutex
@@ -78,6 +81,13 @@ func newProducer(t *testing.T, b kafkapeer.Broker, l *load, id int, rng *rand.Ra
 		kgo.UnknownTopicRetries(-1), // a restarting broker may not know the topic yet
 		kgo.RetryBackoffFn(func(int) time.Duration { return 100 * time.Millisecond }),
 		kgo.MetadataMinAge(100*time.Millisecond),
+		kgo.Dialer(func(ctx context.Context, network, host string) (net.Conn, error) {
+			if l.blocked.Load() {
+				return nil, errors.New("blocked by the test")
+			}
+			var d net.Dialer
+			return d.DialContext(ctx, network, host)
+		}),
 		kgo.ProducerOnDataLossDetected(func(topic string, partition int32) {
 			l.mu.Lock()
 			l.loss = append(l.loss, fmt.Sprintf("producer %d: %s/%d", id, topic, partition))
