@@ -146,10 +146,18 @@ func (r *report) addIdle(res idleResult) {
 		res.CreateSeconds, num(res.BaselineRSSMB, "%.0f"), num(res.IdleRSSMB, "%.0f"))
 }
 
+// sharedCPUsNote says what every figure includes: the client runs on the
+// same CPUs as the server it measures (and as the servers not measured at
+// that moment, idle then).
+func sharedCPUsNote(cpus int) string {
+	return fmt.Sprintf("The client (kgo or nats.go, in this process) and the servers share these %d CPUs: every figure includes the client's cost.", cpus)
+}
+
 func (r *report) printHeader() {
 	m := r.Meta
 	fmt.Printf("brokerbench %s on %s: %d CPUs (%s), kernel %s, %s\n", m.Time, m.Host, m.CPUs, m.CPUModel, m.Kernel, m.Go)
 	fmt.Printf("commit %s; data under %s (%s); clients kgo %s, nats.go %s\n", m.Commit, m.Dir, m.FsType, m.Clients["kgo"], m.Clients["nats.go"])
+	fmt.Printf("%s\n", sharedCPUsNote(m.CPUs))
 	for _, w := range m.Warnings() {
 		fmt.Println("WARNING: " + w)
 	}
@@ -266,7 +274,7 @@ func (r *report) markdown(w io.Writer) {
 	fmt.Fprintf(w, "# brokerbench %s\n\n", m.Time)
 	fmt.Fprintf(w, "%s: %d CPUs (%s), kernel %s, %s, commit %s, data on %s, load average at start %s; clients kgo %s, nats.go %s.\n\n",
 		m.Host, m.CPUs, m.CPUModel, m.Kernel, m.Go, m.Commit, m.FsType, m.LoadAvg, m.Clients["kgo"], m.Clients["nats.go"])
-	fmt.Fprintf(w, "Settings: %s. MB = 10^6 bytes; MB/s counts record values.\n\n", output.Settings(m.Settings))
+	fmt.Fprintf(w, "Settings: %s. MB = 10^6 bytes; MB/s counts record values. %s\n\n", output.Settings(m.Settings), sharedCPUsNote(m.CPUs))
 	machine.MarkdownFsync(w, r.Fsync)
 	for _, s := range r.Servers {
 		fmt.Fprintf(w, "- %s: %s, %s\n", s.Label, s.Addr, s.Version)
