@@ -2,10 +2,12 @@
 // (ProducerStateManager, ProducerAppendInfo, ProducerStateEntry,
 // BatchMetadata): per producer id and partition, the producer's epoch and
 // its last five batches, checked before each append and updated after it,
-// snapshotted in Kafka's exact .snapshot format and rebuilt from the log
-// when a partition is opened. Transactions are tracked only as far as the
-// snapshot format and the markers need (open transaction's first offset,
-// coordinator epoch); nothing here computes a last stable offset yet.
+// snapshotted in Kafka's .snapshot format (one entry per retained batch,
+// which Kafka reads as its own one entry per producer) and rebuilt from
+// the log when a partition is opened. Transactions are tracked only as far
+// as the snapshot format and the markers need (open transaction's first
+// offset, coordinator epoch); nothing here computes a last stable offset
+// yet.
 //
 // # API at a glance
 //
@@ -20,7 +22,9 @@
 // # What a client sees (Kafka 2.8 and 3.9 alike)
 //
 //   - A retried batch whose epoch and sequence range equal one of the
-//     producer's five retained batches is not appended again: the produce
+//     producer's five retained batches is not appended again, however
+//     often the broker restarted since (Kafka, which snapshots only the
+//     newest batch, forgets the others at a restart): the produce
 //     response carries the original batch's base offset, no error (and,
 //     as Kafka does, its max timestamp as log_append_time).
 //   - A gap or a repeat that is not an exact retained batch is
@@ -42,6 +46,10 @@
 //     truncation/expiry methods change the state.
 //   - The map end offset is the log offset the state covers up to; a
 //     snapshot file named N holds the state of exactly the batches below N.
+//   - A snapshot holds each producer's retained batches as consecutive
+//     entries, oldest first; its last entry is the one Kafka would write,
+//     so Kafka, keeping the last entry per producer id, reads the same
+//     state it would have written.
 //   - A snapshot file is only written for an offset the caller vouches is
 //     durable in the log (WriteSnapshots), and atomically, so after any
 //     crash every snapshot file describes batches still in the log or

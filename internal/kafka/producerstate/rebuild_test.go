@@ -25,13 +25,19 @@ type logFixture struct {
 	log  *log.Log
 	ref  *Manager
 	seqs map[int64]int32
+	// sent holds every producer batch appended, with its final offsets.
+	sent []BatchInfo
 }
 
 func newLogFixture(t *testing.T) *logFixture {
-	fsys := vfs.NewMem()
 	cfg := log.DefaultConfig()
 	cfg.SegmentBytes = 600
 	cfg.SegmentIndexBytes = 1024
+	return newLogFixtureConfig(t, cfg)
+}
+
+func newLogFixtureConfig(t *testing.T, cfg log.Config) *logFixture {
+	fsys := vfs.NewMem()
 	l, err := log.Open(fsys, testDir, cfg, log.Options{Clock: fixedClock{1_700_000_000_000}, Scheduler: dropScheduler{}})
 	if err != nil {
 		t.Fatal(err)
@@ -62,6 +68,9 @@ func (f *logFixture) produce(pid int64, n int) {
 		f.t.Fatal(err)
 	}
 	bi := BatchInfoOf(b)
+	if pid >= 0 {
+		f.sent = append(f.sent, bi)
+	}
 	f.ref.ApplyAppend([]BatchInfo{bi}, info.LastOffset+1)
 }
 

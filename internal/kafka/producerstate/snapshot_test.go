@@ -93,17 +93,29 @@ func FuzzDecodeSnapshot(f *testing.F) {
 	good, _ := hex.DecodeString(goldenSnapshot)
 	f.Add(good)
 	f.Add(EncodeSnapshot(nil))
+	f.Add(EncodeSnapshot(windowEntries()))
+	f.Add(rawSnapshot(rawEntry(1, 0, 0, 5, 10), rawEntry(2, 0, 0, 6, 11), rawEntry(1, 0, 1, 7, 9), rawEntry(1, 1, 0, 8, 12)))
 	f.Add([]byte{0, 1, 0, 0, 0, 0, 0x7f, 0xff, 0xff, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
 		entries, err := DecodeSnapshot(data)
 		if err != nil {
 			return
 		}
-		// whatever decodes re-encodes to the same bytes, up to entry order
-		// and the normalised txn offset
+		for _, e := range entries {
+			if len(e.Batches) > NumBatchesToRetain {
+				t.Fatalf("producer %d decoded with %d batches", e.ProducerID, len(e.Batches))
+			}
+		}
+		// whatever decodes re-encodes to what decodes the same, up to the
+		// order of the producers
 		again, err := DecodeSnapshot(EncodeSnapshot(entries))
-		if err != nil || len(again) != len(entries) {
+		if err != nil {
 			t.Fatalf("re-decoding: %v", err)
+		}
+		byID := func(a, b *Entry) int { return cmpInt64(a.ProducerID, b.ProducerID) }
+		slices.SortFunc(entries, byID)
+		if !reflect.DeepEqual(again, entries) {
+			t.Fatalf("re-decoded %v\nwant %v", again, entries)
 		}
 	})
 }
@@ -214,7 +226,7 @@ func TestReloadKeepsOnlyUnexpiredProducers(t *testing.T) {
 	if e.LastSeq() != 0 || e.LastDataOffset() != 1 || m2.MapEndOffset() != 2 {
 		t.Fatalf("entry %v map end %d", e, m2.MapEndOffset())
 	}
-	// after a reload only the newest batch is known: a retry of it is a
+	// after a reload the snapshot's batch is known: a retry of it is a
 	// duplicate with its original offsets
 	if d, dup, err := m2.CheckAppend([]BatchInfo{batch(2, 0, 0, 1, 9)}, OriginClient); !dup || err != nil || d.LastOffset != 1 {
 		t.Fatalf("dup %v %v %v", d, dup, err)
