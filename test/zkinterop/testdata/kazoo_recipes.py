@@ -45,7 +45,8 @@ def lock(base):
         threads.append(thread(contend, i))
         wait_until(lambda: len(locks[0].contenders()) == i + 1, "contender c%d" % i)
     out("contenders", locks[0].contenders())
-    out("c0 release", locks[0].release())
+    with mu:  # printed before c1, which takes mu to print, can report holding
+        out("c0 release", locks[0].release())
     join(*threads)
     out("order", order)
     out("contenders after", locks[0].contenders())
