@@ -380,6 +380,13 @@ func TestControlRequestFencing(t *testing.T) {
 			t.Errorf("%s with an old broker epoch: error %d, want STALE_BROKER_EPOCH", kmsg.NameForKey(req.Key()), code)
 		}
 	}
+	// The controller (epoch 1) must have spoken to the broker first: an
+	// epoch is only stale next to one already seen.
+	waitFor(t, "the controller's first UpdateMetadata", func() bool {
+		b.control.mu.Lock()
+		defer b.control.mu.Unlock()
+		return b.control.controllerEpoch >= 1
+	})
 	resp, err := b.handleControl(ctx, &kmsg.UpdateMetadataRequest{Version: 7, ControllerEpoch: 0, BrokerEpoch: -1})
 	if err != nil {
 		t.Fatal(err)
