@@ -162,6 +162,12 @@ func (p *kafkaProducer) send(slot int, seq int64) error {
 
 func (p *kafkaProducer) close() { p.cl.Close() }
 
+// consumeFetchMaxBytes is the consumer's fetch.max.bytes and
+// max.partition.fetch.bytes: a throughput-tuned consumer asks for up to
+// 16 MiB per fetch (kgo's defaults, 50 MiB and 1 MiB per partition, make
+// a one-partition read a round trip per MiB).
+const consumeFetchMaxBytes = 16 << 20
+
 // consume reads every partition of name from the start, without a
 // consumer group, until want records have arrived.
 func (d *kafkaDriver) consume(ctx context.Context, name string, partitions int, want int64) (consumeResult, error) {
@@ -170,7 +176,8 @@ func (d *kafkaDriver) consume(ctx context.Context, name string, partitions int, 
 		offsets[int32(p)] = kgo.NewOffset().AtStart()
 	}
 	start := time.Now()
-	cl, err := kgo.NewClient(kgo.SeedBrokers(d.addr), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{name: offsets}))
+	cl, err := kgo.NewClient(kgo.SeedBrokers(d.addr), kgo.ConsumePartitions(map[string]map[int32]kgo.Offset{name: offsets}),
+		kgo.FetchMaxBytes(consumeFetchMaxBytes), kgo.FetchMaxPartitionBytes(consumeFetchMaxBytes))
 	if err != nil {
 		return consumeResult{}, err
 	}

@@ -120,6 +120,7 @@ func newReport(cfg config, dir string) *report {
 			"sizes": ints(cfg.sizes), "partitions": ints(cfg.partitions), "inflight": fmt.Sprint(cfg.inflight),
 			"linger": cfg.linger.String(), "half_rate": fmt.Sprint(cfg.halfRate),
 			"idle_partitions": fmt.Sprint(cfg.idleParts), "idle_wait": cfg.idleWait.String(),
+			"repeat": fmt.Sprint(cfg.repeat), "consume_fetch_max_bytes": fmt.Sprint(consumeFetchMaxBytes),
 		},
 		Clients: map[string]string{
 			"kgo":     moduleVersion("github.com/twmb/franz-go"),
