@@ -29,16 +29,7 @@ func init() {
 
 // kafkaServerStartArgs is `kafka-server-start.sh [-daemon] server.properties
 // [--override property=value]*`.
-func kafkaServerStartArgs(args []string) []string {
-	out := []string{"broker"}
-	for _, a := range args {
-		if a == "-daemon" {
-			continue // the process stays in the foreground; supervisors daemonize
-		}
-		out = append(out, a)
-	}
-	return out
-}
+var kafkaServerStartArgs = startScriptArgs("broker")
 
 func newBrokerCommand() *cobra.Command {
 	var overrides []string

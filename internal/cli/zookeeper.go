@@ -27,15 +27,21 @@ func init() {
 }
 
 // zookeeperServerStartArgs is Kafka's `zookeeper-server-start.sh [-daemon] zookeeper.properties`.
-func zookeeperServerStartArgs(args []string) []string {
-	out := []string{"zookeeper"}
-	for _, a := range args {
-		if a == "-daemon" {
-			continue // the process stays in the foreground; supervisors daemonize
+var zookeeperServerStartArgs = startScriptArgs("zookeeper")
+
+// startScriptArgs is the Rewrite of a Kafka start script (`NAME.sh
+// [-daemon] file [args]`): `wharf command file [args]`. -daemon is dropped:
+// the process stays in the foreground and supervisors daemonize it.
+func startScriptArgs(command string) func(args []string) []string {
+	return func(args []string) []string {
+		out := []string{command}
+		for _, a := range args {
+			if a != "-daemon" {
+				out = append(out, a)
+			}
 		}
-		out = append(out, a)
+		return out
 	}
-	return out
 }
 
 func newZooKeeperCommand() *cobra.Command {
