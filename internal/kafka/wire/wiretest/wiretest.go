@@ -2,7 +2,11 @@
 // wire layer and the broker.
 package wiretest
 
-import "encoding/binary"
+import (
+	"encoding/binary"
+
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
 
 // MayLoopOnTags reports bytes holding, anywhere, a uvarint above 65536
 // that exceeds half the bytes after it.
@@ -22,4 +26,28 @@ func MayLoopOnTags(b []byte) bool {
 		}
 	}
 	return false
+}
+
+// MayLoopOnTagsAt is MayLoopOnTags for a request body of a known API key
+// and version: only flexible versions have tagged fields, so a body of any
+// other version cannot loop. A key kmsg does not know is checked as a whole.
+func MayLoopOnTagsAt(key, version int16, b []byte) bool {
+	req := kmsg.RequestForKey(key)
+	if req == nil {
+		return MayLoopOnTags(b)
+	}
+	req.SetVersion(version)
+	return req.IsFlexible() && MayLoopOnTags(b)
+}
+
+// MayLoopOnTagsFrame is MayLoopOnTags for a request frame without its size
+// prefix (api key, api version, correlation id, client id, [tags,] body):
+// its key and version decide as in MayLoopOnTagsAt; a frame too short to
+// name them is checked as a whole.
+func MayLoopOnTagsFrame(frame []byte) bool {
+	if len(frame) < 4 {
+		return MayLoopOnTags(frame)
+	}
+	key, version := int16(binary.BigEndian.Uint16(frame)), int16(binary.BigEndian.Uint16(frame[2:]))
+	return MayLoopOnTagsAt(key, version, frame)
 }
