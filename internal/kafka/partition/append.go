@@ -40,7 +40,9 @@ func (p *Partition) appendToLeader(records []byte, origin Origin, acks int16) ap
 		p.rm.markOffline(p, res.err)
 	}
 	if appended {
-		p.afterAppend(eff)
+		// acks 0 and 1 are answered without the fsync: theirs is lazy,
+		// unless a fetch waits for the partition's records.
+		p.afterAppend(eff, acks == -1 || origin != OriginClient || p.rm.fetchPurgatory.watched(p.tp))
 	}
 	return res
 }
@@ -220,7 +222,7 @@ func (p *Partition) AppendAsFollower(records []byte) (log.AppendInfo, error) {
 		p.rm.markOffline(p, err)
 	}
 	if err == nil && info.Batches > 0 {
-		p.afterAppend(eff)
+		p.afterAppend(eff, true) // the leader waits for the follower's fsync
 	}
 	return info, err
 }

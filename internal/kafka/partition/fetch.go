@@ -135,6 +135,13 @@ func (rm *ReplicaManager) FetchMessages(req FetchRequest, done func([]FetchResul
 	for i, fp := range req.Partitions {
 		keys[i] = fp.TopicPartition
 	}
+	for _, tp := range keys {
+		// Records appended but not yet fsynced become visible with the
+		// flush: a waiting fetch does not wait for a lazy one.
+		if p, ok := rm.Partition(tp); ok {
+			p.flushIfBehind()
+		}
+	}
 	op := &delayedFetch{rm: rm, req: req, starts: starts, done: done}
 	rm.watch(rm.fetchPurgatory, op, req.MaxWaitMs, keys)
 }

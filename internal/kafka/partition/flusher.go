@@ -1,6 +1,9 @@
 package partition
 
-import "sync"
+import (
+	"sync"
+	"time"
+)
 
 // flusher runs the group-commit fsyncs of durable mode: an append queues
 // its partition (once: a partition already queued is not queued again),
@@ -10,16 +13,35 @@ import "sync"
 // append that lands while a flush runs is covered by the next one, so
 // concurrent producers share fsyncs; the workers never hold a partition
 // lock during the fsync.
+//
+// A flush somebody waits for is urgent: an acks=all produce's, a
+// replica's, and one a fetch asks for when it is about to wait on a
+// partition with records not yet fsynced. A flush nobody waits for yet (an
+// append with acks 0 or 1, answered without the fsync) is lazy: it runs
+// within lazyDelay, so that a stream of such appends pays one fsync per
+// delay rather than one per request; an urgent request for the same
+// partition in the meantime runs it at once.
 type flusher struct {
-	mu     sync.Mutex
-	cond   sync.Cond
-	queue  []*Partition
-	closed bool
-	wg     sync.WaitGroup
+	lazyDelay time.Duration
+
+	mu      sync.Mutex
+	cond    sync.Cond
+	queue   []*Partition // urgent, in order
+	lazy    []*Partition // waiting for the lazy timer
+	timerOn bool
+	closed  bool
+	wg      sync.WaitGroup
 }
 
-func newFlusher(workers int) *flusher {
-	f := &flusher{}
+// A partition's flushState (Partition.flushQueued).
+const (
+	flushIdle   int32 = iota // not queued
+	flushLazy                // in the lazy list
+	flushUrgent              // in the queue
+)
+
+func newFlusher(workers int, lazyDelay time.Duration) *flusher {
+	f := &flusher{lazyDelay: lazyDelay}
 	f.cond.L = &f.mu
 	for range workers {
 		f.wg.Add(1)
@@ -28,20 +50,70 @@ func newFlusher(workers int) *flusher {
 	return f
 }
 
-// enqueue asks for a flush of p's log.
+// enqueue asks for a flush of p's log at once.
 func (f *flusher) enqueue(p *Partition) {
-	if !p.flushQueued.CompareAndSwap(false, true) {
-		return
+	for {
+		st := p.flushQueued.Load()
+		if st == flushUrgent {
+			return
+		}
+		if p.flushQueued.CompareAndSwap(st, flushUrgent) {
+			break // a lazy entry left in f.lazy is skipped by promote
+		}
 	}
 	f.mu.Lock()
 	if f.closed {
 		f.mu.Unlock()
-		p.flushQueued.Store(false)
+		p.flushQueued.Store(flushIdle)
 		return
 	}
 	f.queue = append(f.queue, p)
 	f.mu.Unlock()
 	f.cond.Signal()
+}
+
+// enqueueLazy asks for a flush of p's log within lazyDelay.
+func (f *flusher) enqueueLazy(p *Partition) {
+	if f.lazyDelay <= 0 {
+		f.enqueue(p)
+		return
+	}
+	if !p.flushQueued.CompareAndSwap(flushIdle, flushLazy) {
+		return // already queued, lazily or not
+	}
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		p.flushQueued.Store(flushIdle)
+		return
+	}
+	f.lazy = append(f.lazy, p)
+	if !f.timerOn {
+		f.timerOn = true
+		time.AfterFunc(f.lazyDelay, f.promote)
+	}
+	f.mu.Unlock()
+}
+
+// promote moves the lazy partitions to the queue. A partition an urgent
+// request already queued (or a worker already flushed) is skipped.
+func (f *flusher) promote() {
+	f.mu.Lock()
+	lazy := f.lazy
+	f.lazy, f.timerOn = nil, false
+	n := 0
+	for _, p := range lazy {
+		if p.flushQueued.CompareAndSwap(flushLazy, flushUrgent) {
+			f.queue = append(f.queue, p)
+			n++
+		}
+	}
+	f.mu.Unlock()
+	if n == 1 {
+		f.cond.Signal()
+	} else if n > 1 {
+		f.cond.Broadcast()
+	}
 }
 
 func (f *flusher) work() {
@@ -61,13 +133,15 @@ func (f *flusher) work() {
 		f.mu.Unlock()
 		// Cleared before the flush: an append from now on queues the
 		// partition again, for the next flush.
-		p.flushQueued.Store(false)
+		p.flushQueued.Store(flushIdle)
 		p.flush()
 	}
 }
 
-// close finishes the queued flushes and stops the workers.
+// close finishes the queued flushes, lazy ones included, and stops the
+// workers.
 func (f *flusher) close() {
+	f.promote()
 	f.mu.Lock()
 	f.closed = true
 	f.mu.Unlock()

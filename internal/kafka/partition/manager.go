@@ -44,12 +44,18 @@ type Config struct {
 	// FlushWorkers is how many goroutines run group-commit fsyncs (durable
 	// mode). Default 2.
 	FlushWorkers int
+	// LazyFlushDelay bounds how long an fsync nobody waits for yet (after
+	// an acks=0/1 append) is put off in durable mode, so that such appends
+	// share fsyncs; an acks=all produce, a replica's append or a waiting
+	// fetch flushes at once. Default 5 ms; negative: no delay.
+	LazyFlushDelay time.Duration
 }
 
 // Defaults of Config.
 const (
 	DefaultProducerIDExpirationCheckIntervalMs = 10 * 60 * 1000
 	DefaultFlushWorkers                        = 2
+	DefaultLazyFlushDelay                      = 5 * time.Millisecond
 )
 
 // Metadata is what the replica manager asks the metadata cache.
@@ -182,6 +188,9 @@ func New(cfg Config, opts Options) (*ReplicaManager, error) {
 	if cfg.FlushWorkers <= 0 {
 		cfg.FlushWorkers = DefaultFlushWorkers
 	}
+	if cfg.LazyFlushDelay == 0 {
+		cfg.LazyFlushDelay = DefaultLazyFlushDelay
+	}
 	if opts.FS == nil {
 		opts.FS = vfs.Default
 	}
@@ -207,7 +216,7 @@ func New(cfg Config, opts Options) (*ReplicaManager, error) {
 	now := rm.clock.NowMs()
 	rm.nextIsr, rm.nextExp = now+cfg.ReplicaLagTimeMaxMs/2, now+cfg.ProducerIDExpirationCheckIntervalMs
 	if !cfg.AsyncFlush {
-		rm.flusher = newFlusher(cfg.FlushWorkers)
+		rm.flusher = newFlusher(cfg.FlushWorkers, cfg.LazyFlushDelay)
 	}
 	return rm, nil
 }

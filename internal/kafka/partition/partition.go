@@ -22,7 +22,7 @@ type Partition struct {
 	tp TopicPartition
 	rm *ReplicaManager
 
-	flushQueued atomic.Bool // queued in the flusher
+	flushQueued atomic.Int32 // flushIdle, flushLazy or flushUrgent (flusher.go)
 
 	mu  sync.Mutex
 	log *log.Log               // nil until a LeaderAndIsr created it
@@ -212,17 +212,37 @@ func (p *Partition) flush() {
 	p.applyEffects(eff)
 }
 
-// afterAppend queues the fsync that will advance the high watermark, and
+// afterAppend queues the fsync that will advance the high watermark (at
+// once when somebody waits for it, lazily otherwise: see flusher), and
 // wakes the operations the append may complete.
-func (p *Partition) afterAppend(eff replica.Effects) {
-	if p.rm.flusher != nil {
-		p.rm.flusher.enqueue(p)
+func (p *Partition) afterAppend(eff replica.Effects, urgent bool) {
+	if f := p.rm.flusher; f != nil {
+		if urgent {
+			f.enqueue(p)
+		} else {
+			f.enqueueLazy(p)
+		}
 	}
 	if eff.HighWatermarkAdvanced || eff.IsrChange != nil {
 		p.applyEffects(eff)
 		return
 	}
 	p.rm.completeDelayed(p.tp, false)
+}
+
+// flushIfBehind queues an urgent flush when the log holds records not yet
+// fsynced (a fetch is about to wait for them to become visible).
+func (p *Partition) flushIfBehind() {
+	f := p.rm.flusher
+	if f == nil {
+		return
+	}
+	p.mu.Lock()
+	l := p.log
+	p.mu.Unlock()
+	if l != nil && l.RecoveryPoint() < l.LogEndOffset() {
+		f.enqueue(p)
+	}
 }
 
 func (p *Partition) maybeShrinkIsr(now int64) {
