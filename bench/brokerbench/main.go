@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -34,6 +35,7 @@ type config struct {
 	stepTimeout time.Duration
 	dir         string
 	keep        bool
+	fillCacheGB int
 	out         string
 	fsyncN      int
 	wharfAddr   string
@@ -74,6 +76,7 @@ func parseFlags(args []string) (config, error) {
 	fs.DurationVar(&c.stepTimeout, "step-timeout", 2*time.Minute, "give up on one produce, consume or setup step after this long")
 	fs.StringVar(&c.dir, "dir", "", "parent of the data dirs (default: a new dir under $TMPDIR); must be a real disk")
 	fs.BoolVar(&c.keep, "keep", false, "keep the data dirs and server logs")
+	fs.IntVar(&c.fillCacheGB, "fill-page-cache", 0, "first write a file of this many GB into the data dir, kept for the run, so that new page cache comes from reclaimed cache (warm memory) rather than pages a VM balloon handed back to the host")
 	fs.StringVar(&c.out, "out", "", "also write brokerbench-<time>.json and .md into this dir (e.g. bench/results)")
 	fs.IntVar(&c.fsyncN, "fsync-n", 500, "4 KiB write+sync rounds for the fsync reference; 0 = skip")
 	fs.StringVar(&c.wharfAddr, "wharf-addr", "", "measure an already-running Wharf broker at host:port instead of starting one")
@@ -186,6 +189,14 @@ func run(ctx context.Context, cfg config) error {
 		return err
 	}
 	defer done()
+	if cfg.fillCacheGB > 0 {
+		fill := filepath.Join(dir, "page-cache-fill")
+		fmt.Printf("filling the page cache: writing %d GB to %s\n", cfg.fillCacheGB, fill)
+		if err := fillFile(fill, int64(cfg.fillCacheGB)<<30); err != nil {
+			return fmt.Errorf("fill page cache: %w", err)
+		}
+		defer os.Remove(fill)
+	}
 
 	rep := newReport(cfg, dir)
 	rep.printHeader()
@@ -287,6 +298,22 @@ func run(ctx context.Context, cfg config) error {
 }
 
 func mb(bytes int64) float64 { return float64(bytes) / 1e6 }
+
+// fillFile writes size bytes of zeros to path, through the page cache.
+func fillFile(path string, size int64) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	buf := make([]byte, 1<<20)
+	for left := size; left > 0; left -= int64(len(buf)) {
+		if _, err := f.Write(buf[:min(int64(len(buf)), left)]); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	return f.Close()
+}
 
 // medianRun is the run of median msgs/s (the lower middle one of an even
 // count): on a shared VM one run can be far off either way, and the median

@@ -121,6 +121,7 @@ func newReport(cfg config, dir string) *report {
 			"linger": cfg.linger.String(), "half_rate": fmt.Sprint(cfg.halfRate),
 			"idle_partitions": fmt.Sprint(cfg.idleParts), "idle_wait": cfg.idleWait.String(),
 			"repeat": fmt.Sprint(cfg.repeat), "consume_fetch_max_bytes": fmt.Sprint(consumeFetchMaxBytes),
+			"fill_page_cache_gb": fmt.Sprint(cfg.fillCacheGB),
 		},
 		Clients: map[string]string{
 			"kgo":     moduleVersion("github.com/twmb/franz-go"),
