@@ -37,7 +37,7 @@
 // So acks=all is answered after the fsync, many producers share an fsync,
 // and consumers never read what a power loss could take back. The fsync
 // of an acks=0/1 append, which nobody waits for yet, is lazy: it runs
-// within Config.LazyFlushDelay (5 ms), or at once when an acks=all
+// within Config.LazyFlushDelay (50 ms), or at once when an acks=all
 // produce, a replica's append or a waiting fetch needs the partition
 // flushed, so a stream of acks=1 requests pays one fsync per delay.
 // Config.AsyncFlush selects Kafka's behaviour instead.

@@ -47,7 +47,7 @@ type Config struct {
 	// LazyFlushDelay bounds how long an fsync nobody waits for yet (after
 	// an acks=0/1 append) is put off in durable mode, so that such appends
 	// share fsyncs; an acks=all produce, a replica's append or a waiting
-	// fetch flushes at once. Default 5 ms; negative: no delay.
+	// fetch flushes at once. Default 50 ms; negative: no delay.
 	LazyFlushDelay time.Duration
 }
 
@@ -55,7 +55,7 @@ type Config struct {
 const (
 	DefaultProducerIDExpirationCheckIntervalMs = 10 * 60 * 1000
 	DefaultFlushWorkers                        = 2
-	DefaultLazyFlushDelay                      = 5 * time.Millisecond
+	DefaultLazyFlushDelay                      = 50 * time.Millisecond
 )
 
 // Metadata is what the replica manager asks the metadata cache.
