@@ -65,17 +65,22 @@ def election(base):
     clients = [connect() for _ in range(3)]
     elections = [c.Election(base, "c%d" % i) for i, c in enumerate(clients)]
     done = [threading.Event() for _ in range(3)]
+    printed = threading.Event()
     leaders = []
 
     def lead(i):
         leaders.append("c%d" % i)
         out("leader c%d" % i, "contenders", elections[i].contenders())
+        if i == 0:
+            printed.set()
         done[i].wait(20)
 
     threads = []
     for i in range(3):
         threads.append(thread(elections[i].run, lead, i))
         wait_until(lambda: len(elections[0].contenders()) == i + 1, "contender c%d" % i)
+        if i == 0:  # c0 reports its contenders before c1 joins
+            printed.wait(20)
     wait_until(lambda: leaders == ["c0"], "c0 leads")
     # c1 gives up before its turn: c2 follows c0.
     elections[1].cancel()
