@@ -252,13 +252,4 @@ func TestUnknownKeysAreLogged(t *testing.T) {
 	}
 }
 
-func TestJavaDouble(t *testing.T) {
-	for f, want := range map[float64]string{0.5: "0.5", 0.9: "0.9", 1: "1.0", 1.7976931348623157e308: "1.7976931348623157E308",
-		1e7: "1.0E7", 1e-4: "1.0E-4", 0.001: "0.001", 1234567.5: "1234567.5", 0.05: "0.05"} {
-		if got := javaDouble(f); got != want {
-			t.Errorf("javaDouble(%v) = %q, want %q", f, got, want)
-		}
-	}
-}
-
 func newTextLogger(w io.Writer) *slog.Logger { return slog.New(slog.NewTextHandler(w, nil)) }

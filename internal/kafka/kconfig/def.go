@@ -6,6 +6,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // Type is a ConfigDef type; its numbering is DescribeConfigs' ConfigType
@@ -120,7 +122,7 @@ func javaString(v any) string {
 	case string:
 		return x
 	case float64:
-		return javaDouble(x)
+		return javafmt.Double(x)
 	case []string:
 		return "[" + strings.Join(x, ", ") + "]"
 	case Password:

@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // NotServing is what commands that need a running server print when it is
@@ -141,7 +143,7 @@ func writeStat(b *strings.Builder, v *View, clients bool) {
 		b.WriteByte('\n')
 	}
 	s := &v.Stats
-	fmt.Fprintf(b, "Latency min/avg/max: %d/%s/%d\n", s.Latency.min(), javaDouble(s.Latency.avg()), s.Latency.max())
+	fmt.Fprintf(b, "Latency min/avg/max: %d/%s/%d\n", s.Latency.min(), javafmt.Double(s.Latency.avg()), s.Latency.max())
 	fmt.Fprintf(b, "Received: %d\nSent: %d\nConnections: %d\nOutstanding: %d\nZxid: 0x%s\nMode: %s\n",
 		s.PacketsReceived, s.PacketsSent, s.AliveConnections, s.Outstanding, hex(v.Data.LastZxid), v.Server.State)
 	fmt.Fprintf(b, "Node count: %d\n", v.Data.NodeCount)

@@ -9,39 +9,6 @@ import (
 	"time"
 )
 
-// javaDouble formats f as Java's Double.toString: plain decimals with at
-// least one fractional digit for 1e-3 <= |f| < 1e7, "d.dddE<exp>" outside,
-// the shortest digits that read back as f.
-func javaDouble(f float64) string {
-	switch {
-	case math.IsNaN(f):
-		return "NaN"
-	case math.IsInf(f, 1):
-		return "Infinity"
-	case math.IsInf(f, -1):
-		return "-Infinity"
-	case f == 0:
-		if math.Signbit(f) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(f, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(f, 'e', -1, 64) // e.g. "1.5e+07"
-	mant, exp, _ := strings.Cut(s, "e")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	n, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(n)
-}
-
 // round4 is AvgMinMaxCounter.getAvg's rounding: BigDecimal(f) (the exact
 // binary value) to 4 decimals, HALF_UP, back to the nearest double.
 func round4(f float64) float64 {

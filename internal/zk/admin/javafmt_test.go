@@ -2,32 +2,16 @@ package admin
 
 import (
 	"encoding/json"
-	"math"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
-
-func TestJavaDouble(t *testing.T) {
-	tests := []struct {
-		in   float64
-		want string
-	}{
-		{0, "0.0"}, {math.Copysign(0, -1), "-0.0"}, {1, "1.0"}, {0.8, "0.8"}, {2.8462, "2.8462"},
-		{131.75, "131.75"}, {0.001, "0.001"}, {0.0001, "1.0E-4"}, {1.5e-5, "1.5E-5"},
-		{9999999, "9999999.0"}, {1e7, "1.0E7"}, {1.2345e10, "1.2345E10"}, {-3.5, "-3.5"},
-		{math.NaN(), "NaN"}, {math.Inf(1), "Infinity"}, {math.Inf(-1), "-Infinity"},
-	}
-	for _, tt := range tests {
-		if got := javaDouble(tt.in); got != tt.want {
-			t.Errorf("javaDouble(%v) = %q, want %q", tt.in, got, tt.want)
-		}
-	}
-}
 
 // TestRound4 checks AvgMinMaxCounter's 4-decimal HALF_UP rounding on the
 // exact binary value, against averages a real server printed.
@@ -45,7 +29,7 @@ func TestRound4(t *testing.T) {
 	}
 	for _, tt := range tests {
 		l := Latency{Total: tt.total, Count: tt.count}
-		if got := javaDouble(l.avg()); got != tt.want {
+		if got := javafmt.Double(l.avg()); got != tt.want {
 			t.Errorf("avg %d/%d = %s, want %s", tt.total, tt.count, got, tt.want)
 		}
 	}

@@ -6,6 +6,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // Object is a JSON object whose members keep their order, as the
@@ -71,9 +73,9 @@ func writeJSON(b *strings.Builder, v any, nesting int) {
 	case int64:
 		b.WriteString(strconv.FormatInt(x, 10))
 	case float64:
-		b.WriteString(javaDouble(x))
+		b.WriteString(javafmt.Double(x))
 	case Double:
-		b.WriteString(javaDouble(float64(x)))
+		b.WriteString(javafmt.Double(float64(x)))
 	case Object:
 		writeObject(b, x, nesting)
 	case []any:

@@ -4,6 +4,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // monitorValues is what MonitorCommand collects, in its order: the
@@ -164,7 +166,7 @@ func scalarText(v any) string {
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case Double:
-		return javaDouble(float64(x))
+		return javafmt.Double(float64(x))
 	case bool:
 		return strconv.FormatBool(x)
 	}

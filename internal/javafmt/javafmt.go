@@ -1,4 +1,7 @@
-package kconfig
+// Package javafmt formats values as the JVM prints them, for output that
+// must match Java tools byte for byte (ZooKeeper's four-letter words and
+// AdminServer, Kafka's DescribeConfigs values). Pure functions, no I/O.
+package javafmt
 
 import (
 	"math"
@@ -6,13 +9,11 @@ import (
 	"strings"
 )
 
-// Double.toString, which DescribeConfigs' DOUBLE values go through. (The
-// JVM orders of the JSON Kafka writes to ZooKeeper are zkdata's.)
-
-// javaDouble is Double.toString: plain decimal in [1e-3, 1e7), computerized
-// scientific notation ("1.0E7", "1.7976931348623157E308") outside, always
-// with a fractional digit, shortest round-trip digits.
-func javaDouble(f float64) string {
+// Double is Java's Double.toString: plain decimal with at least one
+// fractional digit for 1e-3 <= |f| < 1e7, computerized scientific notation
+// ("1.0E7", "1.7976931348623157E308") outside, the shortest digits that
+// read back as f.
+func Double(f float64) string {
 	switch {
 	case math.IsNaN(f):
 		return "NaN"
@@ -26,8 +27,7 @@ func javaDouble(f float64) string {
 		}
 		return "0.0"
 	}
-	abs := math.Abs(f)
-	if abs >= 1e-3 && abs < 1e7 {
+	if a := math.Abs(f); a >= 1e-3 && a < 1e7 {
 		s := strconv.FormatFloat(f, 'f', -1, 64)
 		if !strings.Contains(s, ".") {
 			s += ".0"
