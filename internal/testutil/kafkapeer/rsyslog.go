@@ -26,14 +26,14 @@ type Rsyslog struct {
 }
 
 // PID is rsyslogd's process id, 0 once it is stopped.
-func (r *Rsyslog) PID() int { return r.p.pid }
+func (r *Rsyslog) PID() int { return r.p.PID() }
 
 // Stop ends rsyslogd with SIGTERM (omkafka flushes what it holds, up to
 // its closeTimeout) and waits for it.
-func (r *Rsyslog) Stop() { r.t.Helper(); mustDo(r.t, "stop rsyslogd", r.p.stop()) }
+func (r *Rsyslog) Stop() { r.t.Helper(); mustDo(r.t, "stop rsyslogd", r.p.Stop(StopTimeout)) }
 
 // LogTail returns the last n lines rsyslogd printed.
-func (r *Rsyslog) LogTail(n int) string { return r.p.logTail(n) }
+func (r *Rsyslog) LogTail(n int) string { return r.p.LogTail(n) }
 
 // RsyslogAvailable reports (as a nil error) whether rsyslogd and its
 // omkafka module (Debian: rsyslog, rsyslog-kafka) are installed.
@@ -76,16 +76,11 @@ func RunRsyslog(t testing.TB, conf string) *Rsyslog {
 	if out, err := exec.Command("rsyslogd", "-N1", "-f", r.ConfPath).CombinedOutput(); err != nil {
 		t.Fatalf("rsyslogd -N1 -f %s: %v\n%s\nconfig:\n%s", r.ConfPath, err, out, conf)
 	}
-	r.p = &process{
-		name:    "rsyslogd",
-		argv:    []string{"rsyslogd", "-n", "-f", r.ConfPath, "-i", r.PidFile},
-		dir:     dir,
-		logPath: r.LogPath,
-	}
-	if err := r.p.start(); err != nil {
+	r.p = newProcess("rsyslogd", []string{"rsyslogd", "-n", "-f", r.ConfPath, "-i", r.PidFile}, dir, nil, r.LogPath)
+	if err := r.p.Start(); err != nil {
 		t.Fatal(err)
 	}
-	pid := strconv.Itoa(r.p.pid)
+	pid := strconv.Itoa(r.p.PID())
 	err := r.p.waitReady(func() bool {
 		b, err := os.ReadFile(r.PidFile)
 		return err == nil && strings.TrimSpace(string(b)) == pid
@@ -93,7 +88,7 @@ func RunRsyslog(t testing.TB, conf string) *Rsyslog {
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Logf("rsyslogd pid %d, config %s, log %s", r.p.pid, r.ConfPath, r.LogPath)
+	t.Logf("rsyslogd pid %d, config %s, log %s", r.p.PID(), r.ConfPath, r.LogPath)
 	watch(t, r.p)
 	return r
 }

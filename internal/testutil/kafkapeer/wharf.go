@@ -53,28 +53,28 @@ func (s *WharfServer) Kind() string { return KindWharf }
 func (s *WharfServer) Addr() string { return s.KafkaAddr }
 
 // PID is the current process's id, 0 when it does not run.
-func (s *WharfServer) PID() int { return s.p.pid }
+func (s *WharfServer) PID() int { return s.p.PID() }
 
 // Stop shuts the server down with SIGTERM (SIGKILL after StopTimeout).
-func (s *WharfServer) Stop() { s.t.Helper(); mustDo(s.t, "stop wharf server", s.p.stop()) }
+func (s *WharfServer) Stop() { s.t.Helper(); mustDo(s.t, "stop wharf server", s.p.Stop(StopTimeout)) }
 
 // ExitErr is how the last run ended once it has: nil for exit status 0
 // (or while it runs), else the *exec.ExitError.
 func (s *WharfServer) ExitErr() error { _, err := s.p.exited(); return err }
 
 // Kill crashes the server with SIGKILL and waits until it is gone.
-func (s *WharfServer) Kill() { s.t.Helper(); mustDo(s.t, "kill wharf server", s.p.kill()) }
+func (s *WharfServer) Kill() { s.t.Helper(); mustDo(s.t, "kill wharf server", s.p.Kill()) }
 
 // Restart stops the server if it runs and starts it again on the same
 // ports and data directory, returning once it answers Metadata.
 func (s *WharfServer) Restart() {
 	s.t.Helper()
-	mustDo(s.t, "stop wharf server", s.p.stop())
+	mustDo(s.t, "stop wharf server", s.p.Stop(StopTimeout))
 	mustDo(s.t, "restart wharf server", s.start())
 }
 
 func (s *WharfServer) start() error {
-	if err := s.p.start(); err != nil {
+	if err := s.p.Start(); err != nil {
 		return err
 	}
 	return s.p.waitReady(func() bool { return metadataReady(s.KafkaAddr, time.Second) }, s.timeout)
@@ -110,7 +110,7 @@ func StartWharfServer(t testing.TB, opts WharfOptions) *WharfServer {
 		argv := []string{bin, "server",
 			"--kafka-addr", s.KafkaAddr, "--zk-addr", s.ZKAddr,
 			"--http-addr", s.HTTPAddr, "--data-dir", s.DataDir}
-		s.p = &process{name: "wharf server", argv: append(argv, opts.Args...), dir: dir, env: opts.Env, logPath: s.LogPath}
+		s.p = newProcess("wharf server", append(argv, opts.Args...), dir, opts.Env, s.LogPath)
 		if err = s.start(); err == nil || !retryPorts(auto, attempt, err, s.p) {
 			break
 		}
@@ -118,7 +118,7 @@ func StartWharfServer(t testing.TB, opts WharfOptions) *WharfServer {
 	if err != nil {
 		t.Fatalf("start wharf server: %v", err)
 	}
-	t.Logf("wharf server: kafka %s, zookeeper %s, http %s (pid %d, log %s)", s.KafkaAddr, s.ZKAddr, s.HTTPAddr, s.p.pid, s.LogPath)
+	t.Logf("wharf server: kafka %s, zookeeper %s, http %s (pid %d, log %s)", s.KafkaAddr, s.ZKAddr, s.HTTPAddr, s.p.PID(), s.LogPath)
 	watch(t, s.p)
 	return s
 }
@@ -155,28 +155,28 @@ func (b *WharfBroker) Kind() string { return KindWharfBroker }
 func (b *WharfBroker) Addr() string { return b.ListenAddr }
 
 // PID is the current process's id, 0 when it does not run.
-func (b *WharfBroker) PID() int { return b.p.pid }
+func (b *WharfBroker) PID() int { return b.p.PID() }
 
 // Stop shuts the broker down with SIGTERM (SIGKILL after StopTimeout).
-func (b *WharfBroker) Stop() { b.t.Helper(); mustDo(b.t, "stop wharf broker", b.p.stop()) }
+func (b *WharfBroker) Stop() { b.t.Helper(); mustDo(b.t, "stop wharf broker", b.p.Stop(StopTimeout)) }
 
 // ExitErr is how the last run ended once it has: nil for exit status 0
 // (or while it runs), else the *exec.ExitError.
 func (b *WharfBroker) ExitErr() error { _, err := b.p.exited(); return err }
 
 // Kill crashes the broker with SIGKILL and waits until it is gone.
-func (b *WharfBroker) Kill() { b.t.Helper(); mustDo(b.t, "kill wharf broker", b.p.kill()) }
+func (b *WharfBroker) Kill() { b.t.Helper(); mustDo(b.t, "kill wharf broker", b.p.Kill()) }
 
 // Restart stops the broker if it runs and starts it again on the same
 // server.properties, returning once it answers Metadata.
 func (b *WharfBroker) Restart() {
 	b.t.Helper()
-	mustDo(b.t, "stop wharf broker", b.p.stop())
+	mustDo(b.t, "stop wharf broker", b.p.Stop(StopTimeout))
 	mustDo(b.t, "restart wharf broker", b.start())
 }
 
 func (b *WharfBroker) start() error {
-	if err := b.p.start(); err != nil {
+	if err := b.p.Start(); err != nil {
 		return err
 	}
 	return b.p.waitReady(func() bool { return metadataReady(b.ListenAddr, time.Second) }, b.timeout)
@@ -238,7 +238,7 @@ func StartWharfBroker(t testing.TB, zkConnect string, opts BrokerOptions) *Wharf
 			t.Fatal(err)
 		}
 		argv := append([]string{bin, "broker", b.ConfigPath}, opts.Args...)
-		b.p = &process{name: "wharf broker", argv: argv, dir: dir, env: opts.Env, logPath: b.LogPath}
+		b.p = newProcess("wharf broker", argv, dir, opts.Env, b.LogPath)
 		if err = b.start(); err == nil || !retryPorts(opts.Port == 0, attempt, err, b.p) {
 			break
 		}
@@ -246,7 +246,7 @@ func StartWharfBroker(t testing.TB, zkConnect string, opts BrokerOptions) *Wharf
 	if err != nil {
 		t.Fatalf("start wharf broker: %v", err)
 	}
-	t.Logf("wharf broker %d on %s, zookeeper %s (pid %d, log %s)", opts.BrokerID, b.ListenAddr, zkConnect, b.p.pid, b.LogPath)
+	t.Logf("wharf broker %d on %s, zookeeper %s (pid %d, log %s)", opts.BrokerID, b.ListenAddr, zkConnect, b.p.PID(), b.LogPath)
 	watch(t, b.p)
 	return b
 }
@@ -299,16 +299,16 @@ func wharfBin(t testing.TB, sub string) string {
 // tail when the test failed, and stops it, all when the test ends.
 func watch(t testing.TB, p *process) {
 	t.Cleanup(func() {
-		if p.pid != 0 {
+		if p.PID() != 0 {
 			if gone, err := p.exited(); gone {
-				t.Errorf("%s exited on its own: %v", p.name, err)
+				t.Errorf("%s exited on its own: %v", p.Name, err)
 			}
 		}
 		if t.Failed() {
-			t.Logf("%s log tail (%s):\n%s", p.name, p.logPath, p.logTail(60))
+			t.Logf("%s log tail (%s):\n%s", p.Name, p.LogPath, p.LogTail(60))
 		}
-		if err := p.stop(); err != nil {
-			t.Errorf("stop %s: %v", p.name, err)
+		if err := p.Stop(StopTimeout); err != nil {
+			t.Errorf("stop %s: %v", p.Name, err)
 		}
 	})
 }
@@ -317,7 +317,7 @@ func watch(t testing.TB, p *process) {
 // new ports: the ports were chosen here and one was taken meanwhile.
 func retryPorts(auto bool, attempt int, err error, p *process) bool {
 	return auto && attempt < 2 && errors.Is(err, ErrExited) &&
-		strings.Contains(strings.ToLower(p.logTail(40)), "address already in use")
+		strings.Contains(strings.ToLower(p.LogTail(40)), "address already in use")
 }
 
 func loopback(t testing.TB, port int) string {

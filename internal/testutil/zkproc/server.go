@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"syscall"
 	"time"
+
+	"github.com/wharf-project/wharf/internal/testutil/childproc"
 )
 
 // Kind names a ZooKeeper-compatible server implementation.
@@ -43,9 +43,7 @@ type Server struct {
 
 	opts      Options
 	adminPort int
-	cmd       *exec.Cmd
-	done      chan struct{} // closed when the current process has exited
-	exitErr   error         // valid once done is closed
+	proc      childproc.Process
 }
 
 // Start writes <dir>/zoo.cfg for opts and starts a server of the given kind
@@ -151,28 +149,12 @@ func (s *Server) start() error {
 	if err != nil {
 		return err
 	}
-	logf, err := os.OpenFile(s.LogPath, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o644)
-	if err != nil {
+	s.proc = childproc.Process{Name: string(s.Kind), Argv: argv, Dir: s.Dir, LogPath: s.LogPath, Tag: "zkproc"}
+	if err := s.proc.Start(); err != nil {
 		return err
 	}
-	fmt.Fprintf(logf, "=== zkproc %s: %s\n", time.Now().Format(time.RFC3339Nano), strings.Join(argv, " "))
-	cmd := exec.Command(argv[0], argv[1:]...)
-	cmd.Dir = s.Dir
-	cmd.Stdout = logf
-	cmd.Stderr = logf
-	cmd.SysProcAttr = sysProcAttr()
-	err = cmd.Start()
-	logf.Close() // the child has its own copy
-	if err != nil {
-		return err
-	}
-	s.cmd, s.PID = cmd, cmd.Process.Pid
-	done := make(chan struct{})
-	s.done = done
-	go func() {
-		s.exitErr = cmd.Wait()
-		close(done)
-	}()
+	s.PID = s.proc.PID()
+	done := s.proc.Done()
 
 	timeout := s.opts.StartTimeout
 	if timeout == 0 {
@@ -191,7 +173,7 @@ func (s *Server) start() error {
 	switch {
 	case exited:
 		s.PID = 0
-		return fmt.Errorf("%w: %s on %s: %v; log %s:\n%s", ErrExited, s.Kind, s.Addr, s.exitErr, s.LogPath, s.LogTail(30))
+		return fmt.Errorf("%w: %s on %s: %v; log %s:\n%s", ErrExited, s.Kind, s.Addr, s.proc.ExitErr(), s.LogPath, s.LogTail(30))
 	case !ready:
 		_ = s.Kill()
 		return fmt.Errorf("%w: %s on %s after %v; log %s:\n%s", ErrNotReady, s.Kind, s.Addr, timeout, s.LogPath, s.LogTail(30))
@@ -216,52 +198,22 @@ func (s *Server) ready() bool {
 }
 
 // Running reports whether the current process is alive.
-func (s *Server) Running() bool {
-	if s.done == nil {
-		return false
-	}
-	select {
-	case <-s.done:
-		return false
-	default:
-		return true
-	}
-}
+func (s *Server) Running() bool { return s.proc.Running() }
 
 // Stop ends the server with SIGTERM (a clean shutdown), then SIGKILL if it
 // has not exited within 15 seconds. Stopping a stopped server is a no-op.
 func (s *Server) Stop() error {
-	if !s.Running() {
-		s.PID = 0
-		return nil
-	}
-	_ = syscall.Kill(s.PID, syscall.SIGTERM)
-	select {
-	case <-s.done:
-		s.PID = 0
-		return nil
-	case <-time.After(15 * time.Second):
-	}
-	return s.Kill()
+	err := s.proc.Stop(15 * time.Second)
+	s.PID = s.proc.PID()
+	return err
 }
 
 // Kill ends the server with SIGKILL, as a crash would, and waits until it
 // is gone.
 func (s *Server) Kill() error {
-	if !s.Running() {
-		s.PID = 0
-		return nil
-	}
-	if err := syscall.Kill(s.PID, syscall.SIGKILL); err != nil && !errors.Is(err, syscall.ESRCH) {
-		return fmt.Errorf("zkproc: kill %d: %w", s.PID, err)
-	}
-	select {
-	case <-s.done:
-	case <-time.After(30 * time.Second):
-		return fmt.Errorf("zkproc: pid %d did not die after SIGKILL", s.PID)
-	}
-	s.PID = 0
-	return nil
+	err := s.proc.Kill()
+	s.PID = s.proc.PID()
+	return err
 }
 
 // Restart stops the server if it runs and starts it again on the same
@@ -275,22 +227,7 @@ func (s *Server) Restart() error {
 
 // ExitError returns how the last process ended (nil while it runs or after a
 // clean exit).
-func (s *Server) ExitError() error {
-	if s.Running() || s.done == nil {
-		return nil
-	}
-	return s.exitErr
-}
+func (s *Server) ExitError() error { return s.proc.ExitErr() }
 
 // LogTail returns the last n lines of the server's log.
-func (s *Server) LogTail(n int) string {
-	b, err := os.ReadFile(s.LogPath)
-	if err != nil {
-		return fmt.Sprintf("(no log: %v)", err)
-	}
-	lines := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
-}
+func (s *Server) LogTail(n int) string { return s.proc.LogTail(n) }

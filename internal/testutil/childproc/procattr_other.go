@@ -1,6 +1,6 @@
 //go:build !linux
 
-package zkproc
+package childproc
 
 import "syscall"
 
