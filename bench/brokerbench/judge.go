@@ -103,15 +103,21 @@ func (r *report) judge() {
 func (r *report) halfRateTarget() targetResult {
 	t := targetResult{Name: "p99 produce latency at half the peak rate, worst case", Want: fmt.Sprintf("< %g ms", targetHalfP99ms), Unit: "ms"}
 	worst := map[string]result{}
+	worstReq := map[string]float64{} // the produce requests' round trips, for the record
 	for _, x := range r.Results {
 		if x.HalfP99us > worst[x.Server].HalfP99us {
 			worst[x.Server] = x
 		}
+		worstReq[x.Server] = max(worstReq[x.Server], x.HalfRequestP99us)
 	}
 	var figs []string
 	for _, s := range allServers {
 		if x, ok := worst[s]; ok {
-			figs = append(figs, fmt.Sprintf("%s %.2f ms (%s, %s, %s)", s, x.HalfP99us/1000, sizeName(x.RecordBytes), plural(x.Partitions), x.Mode))
+			fig := fmt.Sprintf("%s %.2f ms (%s, %s, %s)", s, x.HalfP99us/1000, sizeName(x.RecordBytes), plural(x.Partitions), x.Mode)
+			if q := worstReq[s]; q > 0 {
+				fig += fmt.Sprintf(" [requests' round trips: worst p99 %.2f ms]", q/1000)
+			}
+			figs = append(figs, fig)
 		}
 	}
 	t.Figures = strings.Join(figs, ", ")

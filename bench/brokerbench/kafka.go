@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/wharf-project/wharf/bench/internal/latency"
 )
 
 // kafkaDriver speaks the Kafka protocol through franz-go's kgo, the same
@@ -127,14 +130,39 @@ type kafkaProducer struct {
 	cb    func(*kgo.Record, error)
 }
 
+// rttHook records the round trip of each produce request on the wire
+// (kgo's BrokerE2E: from writing the request to having read its
+// response): the server's share of a record's latency, without the time
+// the record waited in the client for a request to carry it.
+type rttHook struct {
+	mu sync.Mutex
+	d  []time.Duration
+}
+
+func (h *rttHook) OnBrokerE2E(_ kgo.BrokerMetadata, key int16, e kgo.BrokerE2E) {
+	if key != int16(kmsg.Produce) || e.Err() != nil {
+		return
+	}
+	h.mu.Lock()
+	h.d = append(h.d, e.DurationE2E())
+	h.mu.Unlock()
+}
+
+func (h *rttHook) summary() latency.Summary {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return latency.Summarize(h.d)
+}
+
 // produce runs spec against topic name. Before the clock starts, one
 // record is produced synchronously to partition 0, so that connecting,
 // fetching metadata and (with acks=all) getting a producer id are not
 // timed; it is counted in stored.
 func (d *kafkaDriver) produce(ctx context.Context, name string, spec loadSpec) (r loadResult, stored int64, err error) {
 	value := payload(spec.recordBytes)
+	var rtt rttHook
 	r, err = runLoad(ctx, spec, func(done func(int, error)) (asyncProducer, error) {
-		cl, err := kgo.NewClient(d.producerOpts(name, spec.durable, 2*spec.inflight+1)...)
+		cl, err := kgo.NewClient(append(d.producerOpts(name, spec.durable, 2*spec.inflight+1), kgo.WithHooks(&rtt))...)
 		if err != nil {
 			return nil, err
 		}
@@ -142,6 +170,9 @@ func (d *kafkaDriver) produce(ctx context.Context, name string, spec loadSpec) (
 			cl.Close()
 			return nil, fmt.Errorf("first record: %w", err)
 		}
+		rtt.mu.Lock()
+		rtt.d = rtt.d[:0]
+		rtt.mu.Unlock()
 		p := &kafkaProducer{cl: cl, recs: make([]kgo.Record, spec.inflight), index: make(map[*kgo.Record]int, spec.inflight),
 			value: value, parts: int64(spec.partitions), topic: name}
 		for i := range p.recs {
@@ -150,6 +181,7 @@ func (d *kafkaDriver) produce(ctx context.Context, name string, spec loadSpec) (
 		p.cb = func(rec *kgo.Record, err error) { done(p.index[rec], err) }
 		return p, nil
 	})
+	r.rtt = rtt.summary()
 	return r, r.records + 1, err
 }
 

@@ -37,6 +37,7 @@ type loadResult struct {
 	errors   int64 // failed sends and failed acknowledgements
 	elapsed  time.Duration
 	lat      latency.Summary
+	rtt      latency.Summary // Kafka only: produce requests' round trips (rttHook)
 	firstErr error
 }
 

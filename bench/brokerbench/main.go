@@ -240,6 +240,7 @@ func run(ctx context.Context, cfg config) error {
 			if err := warmUp(ctx, s, cfg, fmt.Sprintf("bb%d-warmup", runID)); err != nil {
 				return fmt.Errorf("%s warm-up: %w", s.label(), err)
 			}
+			s.release()
 		}
 	}
 
@@ -266,6 +267,7 @@ func run(ctx context.Context, cfg config) error {
 					if err != nil {
 						return fmt.Errorf("%s %s: %w", s.label(), c, err)
 					}
+					s.release()
 					runs[k][j] = append(runs[k][j], r)
 				}
 			}
@@ -384,6 +386,7 @@ func runCase(ctx context.Context, s *server, c aCase, cfg config, name string) (
 		r.HalfTargetRate = spec.rate
 		r.HalfRate = float64(hr.records) / hr.elapsed.Seconds()
 		r.HalfP50us, r.HalfP99us = us(hr.lat.P50), us(hr.lat.P99)
+		r.HalfRequestP99us = us(hr.rtt.P99)
 		r.HalfErrors = hr.errors
 		warnErrors(s, c, "half-rate produce", hr)
 	}

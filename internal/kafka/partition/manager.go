@@ -42,7 +42,12 @@ type Config struct {
 	// durable records.
 	AsyncFlush bool
 	// FlushWorkers is how many goroutines run group-commit fsyncs (durable
-	// mode). Default 2.
+	// mode). Default 8: an acks=all request naming several partitions is
+	// answered once each is fsynced, and fsyncs of different files run in
+	// parallel (the filesystem shares journal commits among them: 8
+	// partitions' fsyncs took 1.5 ms in parallel, 1.8 ms on 2 workers and
+	// 2.5 ms one after the other here, and p99 produce latency of 100 B
+	// acks=all records on 8 partitions at 800k/s fell from 8.5 to 7 ms).
 	FlushWorkers int
 	// LazyFlushDelay bounds how long an fsync nobody waits for yet (after
 	// an acks=0/1 append) is put off in durable mode, so that such appends
@@ -54,7 +59,7 @@ type Config struct {
 // Defaults of Config.
 const (
 	DefaultProducerIDExpirationCheckIntervalMs = 10 * 60 * 1000
-	DefaultFlushWorkers                        = 2
+	DefaultFlushWorkers                        = 8
 	DefaultLazyFlushDelay                      = 50 * time.Millisecond
 )
 
