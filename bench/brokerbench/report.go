@@ -48,7 +48,7 @@ type result struct {
 	// Kafka servers: p99 of the produce requests' round trips in the paced
 	// run (written to response read), the server's part of the latency.
 	HalfRequestP99us float64 `json:"half_request_p99_us,omitempty"`
-	HalfErrors     int64   `json:"half_errors"`
+	HalfErrors       int64   `json:"half_errors"`
 }
 
 func (r *result) setProduce(lr loadResult, recordBytes int) {
