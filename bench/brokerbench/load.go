@@ -59,8 +59,8 @@ type window struct {
 	pending  sync.WaitGroup
 }
 
-func newWindow(inflight int) *window {
-	w := &window{free: make(chan int, inflight), starts: make([]time.Duration, inflight)}
+func newWindow(inflight, expect int) *window {
+	w := &window{free: make(chan int, inflight), starts: make([]time.Duration, inflight), lats: make([]time.Duration, 0, expect)}
 	for i := range inflight {
 		w.free <- i
 	}
@@ -95,7 +95,7 @@ func runLoad(ctx context.Context, spec loadSpec, newProducer func(done func(slot
 	if spec.inflight < 1 || (spec.duration <= 0 && spec.records <= 0) {
 		return loadResult{}, fmt.Errorf("brokerbench: bad load spec %+v", spec)
 	}
-	w := newWindow(spec.inflight)
+	w := newWindow(spec.inflight, expectedRecords(spec))
 	p, err := newProducer(w.done)
 	if err != nil {
 		return loadResult{}, err
@@ -164,6 +164,19 @@ func runLoad(ctx context.Context, spec loadSpec, newProducer func(done func(slot
 		return r, fmt.Errorf("%w (%d errors, first: %v)", errNoProgress, r.errors, r.firstErr)
 	}
 	return r, ctx.Err()
+}
+
+// expectedRecords sizes the latency samples up front: growing a slice of
+// millions while holding the window's lock (a copy of tens of MB) would
+// stall every acknowledgement behind it and show up as latency.
+func expectedRecords(spec loadSpec) int {
+	switch {
+	case spec.records > 0:
+		return int(min(spec.records, 1<<26))
+	case spec.rate > 0:
+		return int(min(spec.rate*spec.duration.Seconds()*1.1, 1<<26))
+	}
+	return 1 << 22 // a peak run: about 4M records, grown beyond if needed
 }
 
 // payload is the value of every record of size n: printable, and not all
