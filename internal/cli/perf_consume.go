@@ -274,7 +274,9 @@ func (r *consumeRun) consume(ctx context.Context, pc *perfConsumer, topic string
 	now := env.clk.nowMs()
 	r.joinTimeMs = now - joinStartMs
 	joinRound := r.joinTimeMs
-	lastReport, lastConsumed := consumeStart, consumeStart
+	// The first progress interval starts when joining did, so that its
+	// fetch time (interval minus join time) is never negative.
+	lastReport, lastConsumed := min(consumeStart, joinStartMs), consumeStart
 	var lastBytes, lastMessages int64
 	for r.messagesRead < r.numMessages && now-lastConsumed <= r.timeoutMs {
 		if len(partitions) == 0 {
