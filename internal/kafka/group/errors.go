@@ -1,0 +1,26 @@
+package group
+
+import (
+	"errors"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+)
+
+// Sentinel errors of the package. Protocol errors are never these: they are
+// Kafka's error codes (kerr) placed in the responses.
+var (
+	// ErrConfig wraps an invalid Config.
+	ErrConfig = errors.New("group: invalid config")
+	// ErrUnsupportedRecord is returned by Replay for a record kind this shard
+	// does not apply yet (the KIP-848 consumer group records). A loader logs
+	// and skips it, as Kafka skips what it cannot read.
+	ErrUnsupportedRecord = errors.New("group: unsupported record")
+)
+
+// code returns the wire code of a kerr error; nil is NONE.
+func code(err *kerr.Error) int16 {
+	if err == nil {
+		return 0
+	}
+	return err.Code
+}
