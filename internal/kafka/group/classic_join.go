@@ -275,7 +275,9 @@ func (s *Shard) maybeCompleteJoinElseSchedule(o *op, g *classicGroup) {
 }
 
 func (s *Shard) scheduleCompleteJoin(id string, delay int64) {
-	s.timer.Schedule(joinKey(id), delay, func(now int64) Result {
+	// A group whose members all sent a rebalance timeout of 0 would retry
+	// at once, forever, while only static members fail to rejoin.
+	s.timer.Schedule(joinKey(id), max(delay, 1), func(now int64) Result {
 		o := &op{now: now}
 		if g := s.classic(id); g != nil && g.in(statePreparingRebalance) {
 			s.completeJoinPhase(o, g)

@@ -323,7 +323,7 @@ func TestStaticMemberNotRemovedByRebalanceTimeout(t *testing.T) {
 
 func TestLeaveGroup(t *testing.T) {
 	h := newHarness(t, testConfig())
-	ids, gen := h.stableGroup(3)
+	ids, _ := h.stableGroup(3)
 	req := kmsg.NewPtrLeaveGroupRequest()
 	req.Group = "g"
 	req.Members = []kmsg.LeaveGroupRequestMember{{MemberID: ids[1]}, {MemberID: "nobody"}, {InstanceID: ptr("ghost")}}
@@ -344,7 +344,6 @@ func TestLeaveGroup(t *testing.T) {
 	ctx = h.ctx(0)
 	h.apply(h.s.LeaveGroup(ctx, old))
 	wantCode(t, "v0", reply[*kmsg.LeaveGroupResponse](h, ctx.Responder).ErrorCode, kerr.UnknownMemberID)
-	_ = gen
 }
 
 func TestLeaveStaticMemberByInstanceID(t *testing.T) {
@@ -508,7 +507,7 @@ func TestCooperativeRebalance(t *testing.T) {
 
 func TestUnloadAnswersParkedRequests(t *testing.T) {
 	h := newHarness(t, testConfig())
-	ids, gen := h.stableGroup(2)
+	ids, _ := h.stableGroup(2)
 	r := h.join(jreq{member: ids[0]})
 	replies := h.s.Unload()
 	found := false
@@ -524,7 +523,6 @@ func TestUnloadAnswersParkedRequests(t *testing.T) {
 	if len(h.timer.Keys()) != 0 {
 		t.Fatalf("timers left after unload: %v", h.timer.Keys())
 	}
-	_ = gen
 }
 
 func TestNewMemberParkedJoinTimesOut(t *testing.T) {
@@ -573,4 +571,30 @@ func TestStaticLeaderRestartV9SkipsAssignment(t *testing.T) {
 	if resp.SkipAssignment || len(resp.Members) != 0 {
 		t.Fatalf("v8 leader restart %+v", resp)
 	}
+}
+
+func TestLeaveGroupWithoutGroupID(t *testing.T) {
+	h := newHarness(t, testConfig())
+	for _, v := range []int16{0, 5} {
+		req := kmsg.NewPtrLeaveGroupRequest()
+		req.Members = []kmsg.LeaveGroupRequestMember{{MemberID: "m"}}
+		ctx := h.ctx(v)
+		h.apply(h.s.LeaveGroup(ctx, req))
+		wantCode(t, "leave", reply[*kmsg.LeaveGroupResponse](h, ctx.Responder).ErrorCode, kerr.InvalidGroupID)
+	}
+}
+
+func TestUnloadAnswersParkedSync(t *testing.T) {
+	h := newHarness(t, testConfig())
+	_, ra := h.joinNew(jreq{})
+	b, _ := h.joinNew(jreq{})
+	h.advance(0)
+	sb := h.sync(b, reply[*kmsg.JoinGroupResponse](h, ra).Generation, nil)
+	for _, rp := range h.s.Unload() {
+		if rp.To == sb {
+			wantCode(t, "unload", rp.Resp.(*kmsg.SyncGroupResponse).ErrorCode, kerr.NotCoordinator)
+			return
+		}
+	}
+	t.Fatal("parked sync not answered on unload")
 }
