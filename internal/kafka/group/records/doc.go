@@ -65,9 +65,11 @@
 //   - Decode accepts what Kafka's generated readers accept and refuses what
 //     they refuse (a null in a non-nullable field, a string over 32767
 //     bytes, a length past the data), with two differences: a declared
-//     tagged field's body must be consumed exactly, and strings are kept
-//     as bytes (Java would replace invalid UTF-8). Bytes after a complete
-//     message are ignored, as Java ignores them.
+//     tagged field's body must be consumed exactly (this includes
+//     OffsetCommitValue's tag 0, TopicID, which only Kafka 4.1 declares:
+//     Kafka 3.9 would keep a tag 0 of any size as an unknown tag), and
+//     strings are kept as bytes (Java would replace invalid UTF-8). Bytes
+//     after a complete message are ignored, as Java ignores them.
 //   - A decoded record encodes again without error, and that encoding
 //     decodes to the same record (a fixed point after one round); for
 //     canonical bytes (those Encode produces) Encode(Decode(b)) == b.
