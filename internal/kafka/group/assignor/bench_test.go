@@ -73,3 +73,37 @@ func BenchmarkJoin(b *testing.B) {
 		}
 	}
 }
+
+// stuckGroup is a heterogeneous rebalance where most members can take
+// nothing and sort before the one that can: 500 members share topic X
+// (2000 partitions, 4 each), and member "b", holding topic Z's 10
+// partitions, newly shares topic Y's 1000 partitions with "a", who holds
+// them all. Half of Y moves to "b" one partition at a time.
+func stuckGroup() (GroupSpec, Topics) {
+	x, y, z := TopicID{'x'}, TopicID{'y'}, TopicID{'z'}
+	d := Topics{x: {Partitions: 2000}, y: {Partitions: 1000}, z: {Partitions: 10}}
+	g := GroupSpec{Members: map[string]MemberSpec{}, SubscriptionType: Heterogeneous}
+	for i := range 500 {
+		ps := make([]int32, 4)
+		for j := range ps {
+			ps[j] = int32(i*4 + j)
+		}
+		g.Members[fmt.Sprintf("x%03d", i)] = MemberSpec{Topics: []TopicID{x}, Assignment: Assignment{x: ps}}
+	}
+	all := make([]int32, 1000)
+	for i := range all {
+		all[i] = int32(i)
+	}
+	g.Members["a"] = MemberSpec{Topics: []TopicID{y}, Assignment: Assignment{y: all}}
+	g.Members["b"] = MemberSpec{Topics: []TopicID{y, z}, Assignment: Assignment{z: all[:10]}}
+	return g, d
+}
+
+func BenchmarkHeterogeneousRebalance(b *testing.B) {
+	g, d := stuckGroup()
+	for b.Loop() {
+		if _, err := (Uniform{}).Assign(g, d); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

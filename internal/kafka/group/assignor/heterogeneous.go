@@ -102,9 +102,19 @@ func assignUnowned(s *spec, owner []int32, size, maxSize []int) error {
 	return nil
 }
 
-// balance is step 3.
+// balance is step 3. topicMax[t] bounds from above the size of the
+// largest owner of a partition of t, so a member none of whose topics can
+// hold an owner two larger than it is skipped without a scan; a scan
+// makes its topics' bounds exact again, and a receiver raises the bounds
+// of its topics.
 func balance(s *spec, owner, prev []int32, size, maxSize []int) {
 	order := newBySize(size)
+	topicMax := make([]int, len(s.topics))
+	for t := range s.topics {
+		for f := s.base[t]; f < s.base[t+1]; f++ {
+			topicMax[t] = max(topicMax[t], size[owner[f]])
+		}
+	}
 	for {
 		moved := false
 		largest := size[order.s[len(order.s)-1]]
@@ -112,10 +122,10 @@ func balance(s *spec, owner, prev []int32, size, maxSize []int) {
 			if largest < size[r]+2 {
 				break // nobody has two more than r or anyone after r
 			}
-			if size[r] >= maxSize[r] {
+			if size[r] >= maxSize[r] || !mayReceive(s, topicMax, r, size[r]+2) {
 				continue
 			}
-			donor := mostLoadedOwner(s, owner, size, r)
+			donor := mostLoadedOwner(s, owner, size, topicMax, r)
 			if donor < 0 {
 				continue
 			}
@@ -123,6 +133,9 @@ func balance(s *spec, owner, prev []int32, size, maxSize []int) {
 			owner[f] = r
 			order.resize(donor, size[donor]-1)
 			order.resize(r, size[r]+1)
+			for _, t := range s.subs[r] {
+				topicMax[t] = max(topicMax[t], size[r])
+			}
 			moved = true
 			break
 		}
@@ -132,14 +145,27 @@ func balance(s *spec, owner, prev []int32, size, maxSize []int) {
 	}
 }
 
+// mayReceive reports whether some topic of r may have an owner of at
+// least want partitions.
+func mayReceive(s *spec, topicMax []int, r int32, want int) bool {
+	for _, t := range s.subs[r] {
+		if topicMax[t] >= want {
+			return true
+		}
+	}
+	return false
+}
+
 // mostLoadedOwner is the member owning a partition of r's topics with the
 // most partitions, at least two more than r (smallest index on ties), or
-// -1.
-func mostLoadedOwner(s *spec, owner []int32, size []int, r int32) int32 {
+// -1. It sets topicMax exactly for r's topics.
+func mostLoadedOwner(s *spec, owner []int32, size, topicMax []int, r int32) int32 {
 	best := int32(-1)
 	for _, t := range s.subs[r] {
+		topicMax[t] = 0
 		for f := s.base[t]; f < s.base[t+1]; f++ {
 			o := owner[f]
+			topicMax[t] = max(topicMax[t], size[o])
 			if o == r || size[o] < size[r]+2 {
 				continue
 			}

@@ -1,6 +1,7 @@
 package assignor
 
 import (
+	"fmt"
 	"slices"
 	"testing"
 )
@@ -44,5 +45,22 @@ func TestBySizeKeepsOrder(t *testing.T) {
 	}
 	if size[0] != 0 || size[3] != 5 {
 		t.Fatalf("sizes %v", size)
+	}
+}
+
+func TestHeterogeneousRebalanceSkipsStuckMembers(t *testing.T) {
+	g, d := stuckGroup()
+	got, err := Uniform{}.Assign(g, d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkValid(t, g, d, got)
+	if a, b := size(got["a"]), size(got["b"]); a != 505 || b != 505 {
+		t.Fatalf("a has %d, b has %d; want 505 each", a, b)
+	}
+	for i := range 500 {
+		if id := fmt.Sprintf("x%03d", i); size(got[id]) != 4 {
+			t.Fatalf("%s moved", id)
+		}
 	}
 }
