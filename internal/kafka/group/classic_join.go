@@ -27,8 +27,10 @@ func (s *Shard) JoinGroup(ctx OpContext, req *kmsg.JoinGroupRequest) Result {
 		return fail(req.MemberID, kerr.InvalidSessionTimeout)
 	}
 	j := joinReq{ctx: ctx, req: req, protocols: protocolsOf(req.Protocols), rebalanceMs: req.RebalanceTimeoutMillis}
-	if v == 0 {
+	if v == 0 || j.rebalanceMs == -1 {
 		// v0 has no rebalance timeout: the session timeout serves as both.
+		// So it does for -1, which is how the group's record says "none"
+		// and how a loaded shard would read it back.
 		j.rebalanceMs = req.SessionTimeoutMillis
 	}
 	unknown := req.MemberID == ""

@@ -42,8 +42,12 @@ func runSim(t testing.TB, ops []byte) simStats {
 		case 0, 1, 2, 3, 4, 5:
 			simStep(h, m, arg)
 		case 6:
-			m.joinR = h.join(jreq{member: m.id, instance: m.instance, version: int16(3 + arg%7),
-				session: 6000, rebalance: 8000, protocols: simProtocols(arg)})
+			id := m.id
+			if m.instance != "" && arg%3 == 0 {
+				id = "" // a static member restarts
+			}
+			m.joinR = h.join(jreq{member: id, instance: m.instance, version: int16(3 + arg%7),
+				session: 6000, rebalance: int32(arg%3)*4000 - 1, protocols: simProtocols(arg)})
 		case 7:
 			simSync(h, m, arg)
 		case 8:
