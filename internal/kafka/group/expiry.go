@@ -1,7 +1,8 @@
 package group
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -120,11 +121,7 @@ func (s *Shard) DeleteGroups(ctx OpContext, groupIDs []string) Result {
 // onPartitionsDeleted). partitions maps a topic to its deleted partitions.
 func (s *Shard) DeletePartitionOffsets(nowMs int64, partitions map[string][]int32) Result {
 	o := &op{now: nowMs}
-	topics := make([]string, 0, len(partitions))
-	for t := range partitions {
-		topics = append(topics, t)
-	}
-	sort.Strings(topics)
+	topics := slices.Sorted(maps.Keys(partitions))
 	for _, id := range s.GroupIDs() {
 		for _, topic := range topics {
 			for _, p := range partitions[topic] {

@@ -1,6 +1,9 @@
 package group
 
-import "sort"
+import (
+	"maps"
+	"slices"
+)
 
 // ManualTimer is a Timer whose clock moves only when told to: tests and
 // simulations advance it and get the Results of the operations that fell
@@ -45,12 +48,7 @@ func (t *ManualTimer) Deadline(key string) (int64, bool) {
 
 // Keys lists the scheduled keys, sorted.
 func (t *ManualTimer) Keys() []string {
-	keys := make([]string, 0, len(t.tasks))
-	for k := range t.tasks {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
+	return slices.Sorted(maps.Keys(t.tasks))
 }
 
 // Advance moves the clock by ms; see AdvanceTo.

@@ -1,7 +1,8 @@
 package group
 
 import (
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
@@ -55,18 +56,8 @@ func (st offsetStore) remove(group, topic string, partition int32) {
 // each calls f for every offset of the group in topic, partition order.
 func (st offsetStore) each(group string, f func(topic string, partition int32, om offsetAndMetadata)) {
 	topics := st[group]
-	names := make([]string, 0, len(topics))
-	for t := range topics {
-		names = append(names, t)
-	}
-	sort.Strings(names)
-	for _, t := range names {
-		parts := make([]int32, 0, len(topics[t]))
-		for p := range topics[t] {
-			parts = append(parts, p)
-		}
-		sort.Slice(parts, func(i, j int) bool { return parts[i] < parts[j] })
-		for _, p := range parts {
+	for _, t := range slices.Sorted(maps.Keys(topics)) {
+		for _, p := range slices.Sorted(maps.Keys(topics[t])) {
 			f(t, p, topics[t][p])
 		}
 	}

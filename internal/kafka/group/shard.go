@@ -4,7 +4,8 @@ import (
 	"crypto/rand"
 	"fmt"
 	"log/slog"
-	"sort"
+	"maps"
+	"slices"
 
 	"github.com/twmb/franz-go/pkg/kmsg"
 )
@@ -143,12 +144,7 @@ func (s *Shard) Group(id string) Group { return s.groups[id] }
 
 // GroupIDs returns the ids of the shard's groups, sorted.
 func (s *Shard) GroupIDs() []string {
-	ids := make([]string, 0, len(s.groups))
-	for id := range s.groups {
-		ids = append(ids, id)
-	}
-	sort.Strings(ids)
-	return ids
+	return slices.Sorted(maps.Keys(s.groups))
 }
 
 // classic returns the classic group with the given id, or nil if there is
