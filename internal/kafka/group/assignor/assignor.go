@@ -123,6 +123,12 @@ type Assignor interface {
 	Assign(GroupSpec, TopicDescriber) (GroupAssignment, error)
 }
 
+var (
+	_ Assignor       = Uniform{}
+	_ Assignor       = Range{}
+	_ TopicDescriber = Topics{}
+)
+
 // ByName returns the assignor with this name.
 func ByName(name string) (Assignor, bool) {
 	switch name {
