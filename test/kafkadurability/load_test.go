@@ -146,50 +146,6 @@ func parseValue(v []byte) (id, seq int, ok bool) {
 	return id, seq, ok1 && ok2 && err1 == nil && err2 == nil && id >= 0 && seq >= 0
 }
 
-// createTopic creates topic with n partitions (replication factor 1) and
-// waits until each has a leader.
-func createTopic(t *testing.T, b kafkapeer.Broker, topic string, n int32) {
-	t.Helper()
-	adm := kafkapeer.Kadm(t, b)
-	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
-	defer cancel()
-	resp, err := adm.CreateTopic(ctx, n, 1, nil, topic)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil {
-		t.Fatalf("create topic %s: %v", topic, err)
-	}
-	waitLeaders(t, adm, topic, n)
-}
-
-// waitLeaders waits until each of topic's n partitions has a leader: a
-// restarted broker answers Metadata before its partitions are loaded.
-func waitLeaders(t *testing.T, adm *kadm.Client, topic string, n int32) {
-	t.Helper()
-	var last error
-	if !testutil.WaitFor(func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		md, err := adm.Metadata(ctx, topic)
-		if last = err; err != nil {
-			return false
-		}
-		td := md.Topics[topic]
-		if last = td.Err; td.Err != nil || len(td.Partitions) != int(n) {
-			return false
-		}
-		for _, p := range td.Partitions {
-			if last = p.Err; p.Err != nil || p.Leader < 0 {
-				return false
-			}
-		}
-		return true
-	}, loadTimeout) {
-		t.Fatalf("topic %s: no leaders for its %d partitions (%v)", topic, n, last)
-	}
-}
-
 // readAll reads every partition of topic from its log start to its high
 // watermark, and checks the log starts at 0.
 func readAll(t *testing.T, b kafkapeer.Broker, topic string) [][]*kgo.Record {
@@ -197,7 +153,7 @@ func readAll(t *testing.T, b kafkapeer.Broker, topic string) [][]*kgo.Record {
 	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout)
 	defer cancel()
 	adm := kafkapeer.Kadm(t, b)
-	waitLeaders(t, adm, topic, numPartitions)
+	kafkapeer.WaitLeaders(t, adm, topic, numPartitions)
 	// Leaders in the metadata may still be loading their logs.
 	var ends, starts kadm.ListedOffsets
 	var err error

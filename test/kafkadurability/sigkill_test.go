@@ -135,7 +135,7 @@ func crashUnderLoad(t *testing.T, b kafkapeer.Broker, seed uint64, kills []strin
 	start := time.Now()
 	rng := rand.New(rand.NewPCG(seed, 0))
 	const topic = "durability"
-	createTopic(t, b, topic, numPartitions)
+	kafkapeer.CreateTopic(t, b, topic, numPartitions, nil)
 
 	l := &load{topic: topic}
 	for i := range numProducers {

@@ -59,7 +59,7 @@ func testConfluentAdmin(t *testing.T, b kafkapeer.Broker) {
 	if err, ok := created[topic]; !ok || err != nil {
 		t.Fatalf("create_topics: %v", created)
 	}
-	waitLeaders(t, adm, topic, 3)
+	kafkapeer.WaitLeaders(t, adm, topic, 3)
 	again := confluent[map[string]*string](t, b, "create_topics", map[string]any{"topics": []map[string]any{{"name": topic, "partitions": 1}}})
 	if err := again[topic]; err == nil || *err != "TOPIC_ALREADY_EXISTS" {
 		t.Fatalf("creating %s twice: %v, want TOPIC_ALREADY_EXISTS", topic, again)

@@ -74,7 +74,7 @@ func testFranzAdmin(t *testing.T, b kafkapeer.Broker) {
 	if err != nil || resp.Err != nil || resp.NumPartitions != 2 {
 		t.Fatalf("CreateTopic: %+v, %v", resp, err)
 	}
-	waitLeaders(t, adm, topic, 2)
+	kafkapeer.WaitLeaders(t, adm, topic, 2)
 
 	config := func(key string) kadm.Config {
 		t.Helper()

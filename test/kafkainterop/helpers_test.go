@@ -100,52 +100,11 @@ func topicName(t testing.TB, suffix ...string) string {
 	return name
 }
 
-// createTopic creates a topic with franz-go's admin client and waits until
-// every partition has a leader.
+// createTopic creates a topic (kafkapeer.CreateTopic) and returns its name.
 func createTopic(t testing.TB, b kafkapeer.Broker, name string, partitions int32, configs map[string]*string) string {
 	t.Helper()
-	adm := kafkapeer.Kadm(t, b)
-	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
-	defer cancel()
-	resp, err := adm.CreateTopic(ctx, partitions, 1, configs, name)
-	if err == nil {
-		err = resp.Err
-	}
-	if err != nil {
-		t.Fatalf("create topic %s: %v", name, err)
-	}
-	waitLeaders(t, adm, name, int(partitions))
+	kafkapeer.CreateTopic(t, b, name, partitions, configs)
 	return name
-}
-
-// waitLeaders waits until the topic's metadata shows n partitions, each
-// with a leader.
-func waitLeaders(t testing.TB, adm *kadm.Client, topic string, n int) {
-	t.Helper()
-	var last error
-	ok := testutil.WaitFor(func() bool {
-		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		md, err := adm.Metadata(ctx, topic)
-		if last = err; err != nil {
-			return false
-		}
-		td, ok := md.Topics[topic]
-		if !ok || td.Err != nil || len(td.Partitions) != n {
-			last = fmt.Errorf("metadata: %+v", td)
-			return false
-		}
-		for _, p := range td.Partitions {
-			if p.Err != nil || p.Leader < 0 {
-				last = fmt.Errorf("partition %d: leader %d, %v", p.Partition, p.Leader, p.Err)
-				return false
-			}
-		}
-		return true
-	}, opTimeout)
-	if !ok {
-		t.Fatalf("topic %s: no leaders for %d partitions after %v (%v)", topic, n, opTimeout, last)
-	}
 }
 
 // toRecords turns msgs into kgo records for topic.

@@ -34,7 +34,7 @@ func testKafkaPythonAdmin(t *testing.T, b kafkapeer.Broker) {
 	if res := kafkaPython[map[string]int](t, b, "create_topics", create); res[topic] != 0 {
 		t.Fatalf("create_topics: %v", res)
 	}
-	waitLeaders(t, kafkapeer.Kadm(t, b), topic, 2)
+	kafkapeer.WaitLeaders(t, kafkapeer.Kadm(t, b), topic, 2)
 	if res := kafkaPython[map[string]int](t, b, "create_topics", create); res[topic] != 36 {
 		t.Fatalf("create_topics again: %v, want error 36 (TOPIC_ALREADY_EXISTS)", res)
 	}

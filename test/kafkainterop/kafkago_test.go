@@ -46,7 +46,7 @@ func testKafkaGoCreate(t *testing.T, b kafkapeer.Broker) {
 			t.Fatalf("CreateTopics: %v", err)
 		}
 	}
-	waitLeaders(t, kafkapeer.Kadm(t, b), topic, 4)
+	kafkapeer.WaitLeaders(t, kafkapeer.Kadm(t, b), topic, 4)
 	ps, err := conn.ReadPartitions(topic)
 	if err != nil || len(ps) != 4 {
 		t.Fatalf("ReadPartitions: %d partitions, %v; want 4", len(ps), err)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/internal/kafka/controller"
+	"github.com/wharf-project/wharf/internal/kafka/groupcoord"
 	"github.com/wharf-project/wharf/internal/kafka/kconfig"
 	"github.com/wharf-project/wharf/internal/kafka/logmanager"
 	"github.com/wharf-project/wharf/internal/kafka/meta"
@@ -51,8 +52,11 @@ type Broker struct {
 	Admin      *controller.Admin
 	Logs       *logmanager.Manager
 	Replicas   *partition.ReplicaManager
-	Metrics    *metrics.Registry
-	Server     *Server
+	// Groups is the group coordinator: the shards of the __consumer_offsets
+	// partitions this broker leads.
+	Groups  *groupcoord.Coordinator
+	Metrics *metrics.Registry
+	Server  *Server
 
 	// ProducerIDs hands out producer ids for InitProducerId (blocks
 	// reserved in /latest_producer_id_block, as Kafka's ProducerIdManager).

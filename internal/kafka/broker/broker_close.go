@@ -60,6 +60,9 @@ func (b *Broker) shutdown() error {
 	if b.Server != nil {
 		step("network server", b.Server.Close())
 	}
+	if b.Groups != nil {
+		b.Groups.Close()
+	}
 	if b.Replicas != nil {
 		step("replica manager", b.Replicas.Close())
 	}

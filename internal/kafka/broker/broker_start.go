@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/internal/kafka/controller"
+	"github.com/wharf-project/wharf/internal/kafka/group"
+	"github.com/wharf-project/wharf/internal/kafka/groupcoord"
 	"github.com/wharf-project/wharf/internal/kafka/kconfig"
 	"github.com/wharf-project/wharf/internal/kafka/log/checkpoint"
 	"github.com/wharf-project/wharf/internal/kafka/logmanager"
@@ -199,6 +201,9 @@ func (b *Broker) openLogs() error {
 		b.Log.Info("Loaded log directory", "dir", dir, "cleanShutdown", logs.HadCleanShutdown(dir),
 			"online", logs.IsLogDirOnline(dir))
 	}
+	groupLog := &groupcoord.ReplicaLog{CommitTimeoutMs: cfg.OffsetsCommitTimeoutMs}
+	b.Groups = groupcoord.New(groupCoordinatorConfig(cfg), groupLog, b.Log,
+		func() int64 { return time.Now().UnixMilli() })
 	rm, err := partition.New(partition.Config{
 		BrokerID:               b.ID,
 		ReplicaLagTimeMaxMs:    cfg.ReplicaLagTimeMaxMs,
@@ -212,14 +217,43 @@ func (b *Broker) openLogs() error {
 		MinInsyncReplicas: b.minInsyncReplicas,
 		Metadata:          metaView{b},
 		IsrUpdater:        zkIsrUpdater{b},
+		OnLeadershipChange: func(leaders, followers []partition.TopicPartition) {
+			b.Groups.OnLeadershipChange(offsetsPartitions(leaders), offsetsPartitions(followers))
+		},
 	})
 	if err != nil {
 		return err
 	}
+	groupLog.RM = rm
 	ref.Set(rm)
 	rm.Start()
 	b.Replicas = rm
 	return nil
+}
+
+// groupCoordinatorConfig is the group coordinator's share of
+// server.properties.
+func groupCoordinatorConfig(cfg *kconfig.Broker) groupcoord.Config {
+	g := group.DefaultConfig()
+	g.MinSessionTimeoutMs = cfg.GroupMinSessionTimeoutMs
+	g.MaxSessionTimeoutMs = cfg.GroupMaxSessionTimeoutMs
+	g.InitialRebalanceDelayMs = cfg.GroupInitialRebalanceDelayMs
+	g.MaxSize = cfg.GroupMaxSize
+	g.OffsetsRetentionMs = int64(cfg.OffsetsRetentionMinutes) * 60 * 1000
+	g.OffsetsRetentionCheckIntervalMs = cfg.OffsetsRetentionCheckIntervalMs
+	g.OffsetMetadataMaxBytes = cfg.OffsetMetadataMaxBytes
+	return groupcoord.Config{Partitions: cfg.OffsetsTopicNumPartitions, Group: g, LoadBatchBytes: cfg.OffsetsLoadBufferSize}
+}
+
+// offsetsPartitions picks the __consumer_offsets partitions out of tps.
+func offsetsPartitions(tps []partition.TopicPartition) []int32 {
+	var out []int32
+	for _, tp := range tps {
+		if tp.Topic == meta.GroupMetadataTopic {
+			out = append(out, tp.Partition)
+		}
+	}
+	return out
 }
 
 // brokerInfo is KafkaServer.createBrokerInfo: the advertised listeners

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -111,4 +112,23 @@ func (l *lockedBuffer) String() string {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	return l.b.String()
+}
+
+// Kill sends SIGKILL (a crashed client: no leave, no final commit) and
+// waits for the process to end.
+func (r *Running) Kill() {
+	r.t.Helper()
+	_ = r.cmd.Process.Kill()
+	<-r.done
+}
+
+// Stdout is what the process printed so far.
+func (r *Running) Stdout() string { return r.out.String() }
+
+// Stop sends SIGTERM (a clean exit: a consumer leaves its group and
+// commits) and waits for the process to end.
+func (r *Running) Stop() {
+	r.t.Helper()
+	_ = r.cmd.Process.Signal(syscall.SIGTERM)
+	<-r.done
 }

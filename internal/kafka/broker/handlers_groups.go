@@ -1,0 +1,133 @@
+package broker
+
+import (
+	"net"
+	"sync"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/wharf-project/wharf/internal/kafka/group"
+	"github.com/wharf-project/wharf/internal/kafka/groupcoord"
+)
+
+// The group APIs' plumbing: each request (or each group of a batched
+// request) runs as an operation on the shard of its group's
+// __consumer_offsets partition (groupcoord), whose reply arrives later —
+// once the records it wrote are durable, or, for a JoinGroup or SyncGroup
+// that waits for the other members, when the rebalance completes.
+
+// opContext is what the shard knows about a request.
+func groupOpContext(ctx *RequestContext) group.OpContext {
+	return group.OpContext{Version: ctx.Version, ClientID: ctx.ClientID, ClientHost: clientHost(ctx)}
+}
+
+// clientHost is the peer's address as Kafka prints an InetAddress:
+// "/127.0.0.1".
+func clientHost(ctx *RequestContext) string {
+	if ctx.Conn == nil || ctx.Conn.RemoteAddr == nil {
+		return "/127.0.0.1"
+	}
+	host, _, err := net.SplitHostPort(ctx.Conn.RemoteAddr.String())
+	if err != nil {
+		host = ctx.Conn.RemoteAddr.String()
+	}
+	return "/" + host
+}
+
+// groups is the broker's group coordinator, nil when it has none.
+func groupsOf(ctx *RequestContext) *groupcoord.Coordinator {
+	if b, ok := ctx.Broker.(*Broker); ok && b != nil {
+		return b.Groups
+	}
+	return nil
+}
+
+// groupOp runs op on the shard of groupID and answers with its reply; if
+// this broker cannot serve the group, fail builds the answer from the
+// error code (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
+// COORDINATOR_NOT_AVAILABLE).
+func groupOp(ctx *RequestContext, groupID string, fail func(code int16) kmsg.Response, op groupcoord.Op) Reply {
+	gc := groupsOf(ctx)
+	if gc == nil {
+		return Respond(fail(kerr.CoordinatorNotAvailable.Code))
+	}
+	p := NewPending()
+	code := gc.Do(groupID, groupOpContext(ctx), func(resp kmsg.Response) { p.Complete(Respond(resp)) }, op)
+	if code != 0 {
+		return Respond(fail(code))
+	}
+	return p.Reply()
+}
+
+// groupPart is one part of a batched group request: the shard operation
+// (or the partition for DoPartition when part.partition >= 0) and how
+// an error code answers it.
+type groupPart struct {
+	group     string
+	partition int32 // >= 0: run on this partition's shard instead of group's
+	op        groupcoord.Op
+}
+
+// groupFanOut runs each part on its shard and calls merge with each
+// part's response in order (nil for a part that got an error code, whose
+// code is in codes) once all have answered.
+func groupFanOut(ctx *RequestContext, parts []groupPart, merge func(resps []kmsg.Response, codes []int16) kmsg.Response) Reply {
+	gc := groupsOf(ctx)
+	resps := make([]kmsg.Response, len(parts))
+	codes := make([]int16, len(parts))
+	if gc == nil || len(parts) == 0 {
+		for i := range codes {
+			codes[i] = kerr.CoordinatorNotAvailable.Code
+		}
+		return Respond(merge(resps, codes))
+	}
+	p := NewPending()
+	var mu sync.Mutex
+	left := len(parts)
+	finish := func() {
+		left--
+		if left == 0 {
+			p.Complete(Respond(merge(resps, codes)))
+		}
+	}
+	oc := groupOpContext(ctx)
+	for i, part := range parts {
+		reply := func(resp kmsg.Response) {
+			mu.Lock()
+			defer mu.Unlock()
+			resps[i] = resp
+			finish()
+		}
+		var code int16
+		if part.partition >= 0 {
+			code = gc.DoPartition(part.partition, oc, reply, part.op)
+		} else {
+			code = gc.Do(part.group, oc, reply, part.op)
+		}
+		if code != 0 {
+			mu.Lock()
+			codes[i] = code
+			finish()
+			mu.Unlock()
+		}
+	}
+	return p.Reply()
+}
+
+// replyWith is an operation that reads the shard and answers at once
+// (behind the shard's earlier appends).
+func replyWith(read func(s *group.Shard, ctx group.OpContext) kmsg.Response) groupcoord.Op {
+	return func(s *group.Shard, ctx group.OpContext) group.Result {
+		return group.Result{Replies: []group.Reply{{To: ctx.Responder, Resp: read(s, ctx)}}}
+	}
+}
+
+// groupAuthorizedOperations is what DescribeGroups v3+ reports when asked:
+// every operation on a group (READ, DELETE, DESCRIBE) — this broker has
+// no authorizer.
+const groupAuthorizedOperations = 1<<3 | 1<<6 | 1<<8
+
+// notRequestedAuthorizedOperations is Integer.MIN_VALUE, the answer when
+// the operations were not asked for.
+const notRequestedAuthorizedOperations = -2147483648

@@ -1,0 +1,239 @@
+package groupcoord
+
+import (
+	"log/slog"
+	"sync"
+	"sync/atomic"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/wharf-project/wharf/internal/kafka/group"
+)
+
+// Log is the coordinator's view of the __consumer_offsets partitions: the
+// replica manager in a broker (ReplicaLog), an in-memory double in tests.
+type Log interface {
+	// Append appends batch to partition as its leader with acks=all and
+	// calls done once, from any goroutine, when the batch is durable (err
+	// nil) or failed. Appends to one partition are made in call order.
+	Append(partition int32, batch []byte, done func(err error))
+	// Read returns whole batches of partition from offset from up to the
+	// high watermark (at most about maxBytes, at least one batch), and the
+	// high watermark. An empty result at the high watermark ends a load.
+	Read(partition int32, from int64, maxBytes int32) (data []byte, highWatermark int64, err error)
+}
+
+// Config is the coordinator's configuration.
+type Config struct {
+	// Partitions is offsets.topic.num.partitions (default 50).
+	Partitions int32
+	// Group holds the group.* and offsets.* settings the shards use
+	// (offset expiry runs every offsets.retention.check.interval.ms from
+	// each shard's own timer).
+	Group group.Config
+	// LoadBatchBytes bounds each read of a partition being loaded.
+	LoadBatchBytes int32
+}
+
+// Shard status.
+const (
+	shardLoading int32 = iota
+	shardActive
+)
+
+// Coordinator runs the group coordinator's shards: one group.Shard per
+// __consumer_offsets partition this broker leads (GroupCoordinatorService
+// over CoordinatorRuntime). It loads a shard by replaying its partition
+// when the broker becomes the partition's leader, unloads it when the
+// broker stops leading it, runs each operation on its shard under the
+// shard's lock, appends the records an operation returns as one batch
+// and sends the operation's replies once that batch — and every batch
+// appended before it — is durable. A failed append unloads the shard and
+// loads it again from the log: the in-memory state may have run ahead of
+// what was written (Kafka reverts to its last committed snapshot).
+//
+// Lock order: shardState.mu, then Coordinator.mu. Replies are delivered
+// with no lock held.
+type Coordinator struct {
+	cfg    Config
+	log    Log
+	logger *slog.Logger
+	now    func() int64 // ms
+
+	mu         sync.Mutex
+	shards     map[int32]*shardState
+	responders map[group.Responder]func(kmsg.Response)
+	closed     bool
+
+	nextResponder atomic.Uint64
+	wg            sync.WaitGroup // loads
+}
+
+// New returns a coordinator that leads no partition yet. now is the
+// clock in ms (time.Now().UnixMilli in a broker).
+func New(cfg Config, l Log, logger *slog.Logger, now func() int64) *Coordinator {
+	if cfg.Partitions <= 0 {
+		cfg.Partitions = 50
+	}
+	if cfg.LoadBatchBytes <= 0 {
+		cfg.LoadBatchBytes = 5 << 20
+	}
+	if logger == nil {
+		logger = slog.New(slog.DiscardHandler)
+	}
+	return &Coordinator{cfg: cfg, log: l, logger: logger, now: now,
+		shards: map[int32]*shardState{}, responders: map[group.Responder]func(kmsg.Response){}}
+}
+
+// Close unloads every shard (waiting operations get NOT_COORDINATOR) and
+// waits for loads under way.
+func (c *Coordinator) Close() {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	shards := make([]*shardState, 0, len(c.shards))
+	for p, s := range c.shards {
+		shards = append(shards, s)
+		delete(c.shards, p)
+	}
+	c.mu.Unlock()
+	for _, s := range shards {
+		c.unload(s)
+	}
+	c.wg.Wait()
+}
+
+// PartitionFor is the __consumer_offsets partition of a group.
+func (c *Coordinator) PartitionFor(groupID string) int32 {
+	return PartitionFor(groupID, c.cfg.Partitions)
+}
+
+// Partitions is offsets.topic.num.partitions.
+func (c *Coordinator) Partitions() int32 { return c.cfg.Partitions }
+
+// ErrorFor says whether this broker can serve a group now: 0, or
+// NOT_COORDINATOR (it does not lead the group's partition) or
+// COORDINATOR_LOAD_IN_PROGRESS (it is loading it).
+func (c *Coordinator) ErrorFor(groupID string) int16 {
+	c.mu.Lock()
+	s := c.shards[c.PartitionFor(groupID)]
+	c.mu.Unlock()
+	switch {
+	case s == nil:
+		return kerr.NotCoordinator.Code
+	case s.status.Load() == shardLoading:
+		return kerr.CoordinatorLoadInProgress.Code
+	}
+	return 0
+}
+
+// Op is one operation on a shard: it gets the shard and the request's
+// context and returns what to write and answer.
+type Op func(s *group.Shard, ctx group.OpContext) group.Result
+
+// Do runs op on the shard of the group's partition. reply receives the
+// operation's response — now, or later for a JoinGroup or SyncGroup that
+// waits — exactly once unless the coordinator is closed first. If the
+// broker cannot serve the group, Do returns the error code instead
+// (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS) and never calls reply.
+func (c *Coordinator) Do(groupID string, ctx group.OpContext, reply func(kmsg.Response), op Op) int16 {
+	return c.DoPartition(c.PartitionFor(groupID), ctx, reply, op)
+}
+
+// DoPartition is Do on a partition's shard (ListGroups visits each).
+func (c *Coordinator) DoPartition(partition int32, ctx group.OpContext, reply func(kmsg.Response), op Op) int16 {
+	c.mu.Lock()
+	s := c.shards[partition]
+	c.mu.Unlock()
+	if s == nil {
+		return kerr.NotCoordinator.Code
+	}
+	if s.status.Load() != shardActive {
+		return kerr.CoordinatorLoadInProgress.Code
+	}
+	s.mu.Lock()
+	if s.shard == nil || s.gone {
+		s.mu.Unlock()
+		return kerr.NotCoordinator.Code
+	}
+	ctx.Responder = c.register(reply)
+	ctx.NowMs = c.now()
+	res := op(s.shard, ctx)
+	c.apply(s, res)
+	return 0
+}
+
+// Shards lists the partitions whose shard is loaded.
+func (c *Coordinator) Shards() []int32 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]int32, 0, len(c.shards))
+	for p, s := range c.shards {
+		if s.status.Load() == shardActive {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// register keeps a request's reply function under a new responder id.
+func (c *Coordinator) register(reply func(kmsg.Response)) group.Responder {
+	if reply == nil {
+		return 0
+	}
+	id := group.Responder(c.nextResponder.Add(1))
+	c.mu.Lock()
+	c.responders[id] = reply
+	c.mu.Unlock()
+	return id
+}
+
+// deliver sends replies (each to its request, once), with no lock held.
+func (c *Coordinator) deliver(replies []group.Reply) {
+	for _, r := range replies {
+		c.mu.Lock()
+		fn, ok := c.responders[r.To]
+		delete(c.responders, r.To)
+		c.mu.Unlock()
+		if ok && fn != nil {
+			fn(r.Resp)
+		}
+	}
+}
+
+// OnLeadershipChange loads the shards of the __consumer_offsets
+// partitions this broker now leads and unloads those it follows (the
+// replica manager's hook; it must not block).
+func (c *Coordinator) OnLeadershipChange(leaders, followers []int32) {
+	for _, p := range followers {
+		c.mu.Lock()
+		s := c.shards[p]
+		delete(c.shards, p)
+		c.mu.Unlock()
+		if s != nil {
+			go c.unload(s)
+		}
+	}
+	for _, p := range leaders {
+		if p < 0 || p >= c.cfg.Partitions {
+			continue
+		}
+		c.mu.Lock()
+		if c.closed || c.shards[p] != nil {
+			c.mu.Unlock()
+			continue
+		}
+		s := newShardState(c, p)
+		c.shards[p] = s
+		c.mu.Unlock()
+		c.wg.Add(1)
+		go func() {
+			defer c.wg.Done()
+			c.load(s)
+		}()
+	}
+}

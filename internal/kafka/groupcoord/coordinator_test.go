@@ -1,0 +1,310 @@
+package groupcoord
+
+import (
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/wharf-project/wharf/internal/kafka/group"
+	"github.com/wharf-project/wharf/internal/kafka/group/records"
+)
+
+const testTimeout = 10 * time.Second
+
+func newTestCoordinator(t *testing.T, l Log) *Coordinator {
+	t.Helper()
+	cfg := Config{Partitions: 4, Group: group.DefaultConfig()}
+	cfg.Group.InitialRebalanceDelayMs = 0
+	c := New(cfg, l, nil, func() int64 { return time.Now().UnixMilli() })
+	t.Cleanup(c.Close)
+	return c
+}
+
+// lead makes c the leader of every partition and waits for the loads.
+func lead(t *testing.T, c *Coordinator) {
+	t.Helper()
+	all := make([]int32, c.Partitions())
+	for i := range all {
+		all[i] = int32(i)
+	}
+	c.OnLeadershipChange(all, nil)
+	deadline := time.Now().Add(testTimeout)
+	for len(c.Shards()) < len(all) {
+		if time.Now().After(deadline) {
+			t.Fatalf("loaded %d of %d shards", len(c.Shards()), len(all))
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// replies collects what the coordinator answers.
+type replies struct {
+	mu  sync.Mutex
+	got []kmsg.Response
+	ch  chan kmsg.Response
+}
+
+func newReplies() *replies { return &replies{ch: make(chan kmsg.Response, 100)} }
+
+func (r *replies) fn(resp kmsg.Response) { r.ch <- resp }
+
+func (r *replies) next(t *testing.T) kmsg.Response {
+	t.Helper()
+	select {
+	case resp := <-r.ch:
+		return resp
+	case <-time.After(testTimeout):
+		t.Fatal("no reply")
+		return nil
+	}
+}
+
+func (r *replies) none(t *testing.T) {
+	t.Helper()
+	select {
+	case resp := <-r.ch:
+		t.Fatalf("unexpected reply %T %+v", resp, resp)
+	case <-time.After(20 * time.Millisecond):
+	}
+}
+
+func commitReq(groupID, topic string, offsets ...int64) *kmsg.OffsetCommitRequest {
+	req := kmsg.NewPtrOffsetCommitRequest()
+	req.Version = 8
+	req.Group, req.Generation, req.MemberID = groupID, -1, ""
+	rt := kmsg.NewOffsetCommitRequestTopic()
+	rt.Topic = topic
+	for p, o := range offsets {
+		rp := kmsg.NewOffsetCommitRequestTopicPartition()
+		rp.Partition, rp.Offset = int32(p), o
+		rt.Partitions = append(rt.Partitions, rp)
+	}
+	req.Topics = append(req.Topics, rt)
+	return req
+}
+
+func commit(c *Coordinator, r *replies, groupID, topic string, offsets ...int64) int16 {
+	req := commitReq(groupID, topic, offsets...)
+	return c.Do(groupID, group.OpContext{Version: req.Version}, r.fn, func(s *group.Shard, ctx group.OpContext) group.Result {
+		return s.OffsetCommit(ctx, req)
+	})
+}
+
+// fetch reads a group's committed offsets through the runtime (so the
+// answer waits behind earlier appends, as a client's would).
+func fetch(c *Coordinator, r *replies, groupID string) int16 {
+	return c.Do(groupID, group.OpContext{}, r.fn, func(s *group.Shard, ctx group.OpContext) group.Result {
+		g := s.FetchOffsets(kmsg.OffsetFetchRequestGroup{Group: groupID}, false)
+		resp := kmsg.NewPtrOffsetFetchResponse()
+		resp.Groups = []kmsg.OffsetFetchResponseGroup{g}
+		return group.Result{Replies: []group.Reply{{To: ctx.Responder, Resp: resp}}}
+	})
+}
+
+func committed(t *testing.T, resp kmsg.Response) map[int32]int64 {
+	t.Helper()
+	out := map[int32]int64{}
+	for _, g := range resp.(*kmsg.OffsetFetchResponse).Groups {
+		for _, tp := range g.Topics {
+			for _, p := range tp.Partitions {
+				out[p.Partition] = p.Offset
+			}
+		}
+	}
+	return out
+}
+
+func commitOK(t *testing.T, resp kmsg.Response) {
+	t.Helper()
+	for _, tp := range resp.(*kmsg.OffsetCommitResponse).Topics {
+		for _, p := range tp.Partitions {
+			if p.ErrorCode != 0 {
+				t.Fatalf("commit of %s[%d]: %v", tp.Topic, p.Partition, kerr.ErrorForCode(p.ErrorCode))
+			}
+		}
+	}
+}
+
+// Offsets committed through one coordinator are found by the next one
+// loading the same log: a broker restart resumes the group.
+func TestCommittedOffsetsSurviveReload(t *testing.T) {
+	l := NewMemLog()
+	c := newTestCoordinator(t, l)
+	if code := c.ErrorFor("g"); code != kerr.NotCoordinator.Code {
+		t.Fatalf("before leading: %v", kerr.ErrorForCode(code))
+	}
+	lead(t, c)
+	r := newReplies()
+	if code := commit(c, r, "g", "t", 5, 7); code != 0 {
+		t.Fatal(kerr.ErrorForCode(code))
+	}
+	commitOK(t, r.next(t))
+	if code := commit(c, r, "g", "t", 6); code != 0 {
+		t.Fatal(kerr.ErrorForCode(code))
+	}
+	commitOK(t, r.next(t))
+	c.Close()
+
+	c2 := newTestCoordinator(t, l)
+	lead(t, c2)
+	if code := fetch(c2, r, "g"); code != 0 {
+		t.Fatal(kerr.ErrorForCode(code))
+	}
+	got := committed(t, r.next(t))
+	if got[0] != 6 || got[1] != 7 || len(got) != 2 {
+		t.Fatalf("after reload: %v, want 0:6 1:7", got)
+	}
+}
+
+// A reply leaves only once its records are durable, and a read that
+// follows waits behind them (it must not show an offset that could still
+// be lost).
+func TestRepliesWaitForDurability(t *testing.T) {
+	l := NewMemLog()
+	c := newTestCoordinator(t, l)
+	lead(t, c)
+	r := newReplies()
+	l.Hold()
+	commit(c, r, "g", "t", 42)
+	fetch(c, r, "g")
+	r.none(t)
+	l.Release()
+	commitOK(t, r.next(t))
+	if got := committed(t, r.next(t)); got[0] != 42 {
+		t.Fatalf("fetch after commit: %v", got)
+	}
+}
+
+// A failed append answers the operations waiting on it with errors and
+// reloads the shard from the log, dropping what was not written.
+func TestFailedAppendReloads(t *testing.T) {
+	l := NewMemLog()
+	c := newTestCoordinator(t, l)
+	lead(t, c)
+	r := newReplies()
+	commit(c, r, "g", "t", 1)
+	commitOK(t, r.next(t))
+
+	l.SetFail(kerr.NotEnoughReplicas)
+	commit(c, r, "g", "t", 2)
+	resp := r.next(t).(*kmsg.OffsetCommitResponse)
+	if code := resp.Topics[0].Partitions[0].ErrorCode; code != kerr.CoordinatorNotAvailable.Code {
+		t.Fatalf("failed commit answered %v", kerr.ErrorForCode(code))
+	}
+	l.SetFail(nil)
+	deadline := time.Now().Add(testTimeout)
+	for {
+		code := fetch(c, r, "g")
+		if code == 0 {
+			break
+		}
+		if code != kerr.CoordinatorLoadInProgress.Code && code != kerr.NotCoordinator.Code || time.Now().After(deadline) {
+			t.Fatalf("after the failure: %v", kerr.ErrorForCode(code))
+		}
+		time.Sleep(time.Millisecond)
+	}
+	if got := committed(t, r.next(t)); got[0] != 1 {
+		t.Fatalf("after reload: %v, want the durable 1", got)
+	}
+}
+
+// Losing leadership unloads the shard: a parked JoinGroup is answered
+// NOT_COORDINATOR and new requests are refused.
+func TestUnloadAnswersParkedJoins(t *testing.T) {
+	l := NewMemLog()
+	c := newTestCoordinator(t, l)
+	lead(t, c)
+	r := newReplies()
+	join := func(member string) int16 {
+		req := kmsg.NewPtrJoinGroupRequest()
+		req.Version = 4
+		req.Group, req.MemberID, req.ProtocolType = "g", member, "consumer"
+		req.SessionTimeoutMillis, req.RebalanceTimeoutMillis = 10000, 60000
+		p := kmsg.NewJoinGroupRequestProtocol()
+		p.Name, p.Metadata = "range", []byte{0}
+		req.Protocols = append(req.Protocols, p)
+		return c.Do("g", group.OpContext{Version: req.Version, ClientID: "c"}, r.fn, func(s *group.Shard, ctx group.OpContext) group.Result {
+			return s.JoinGroup(ctx, req)
+		})
+	}
+	join("")
+	first := r.next(t).(*kmsg.JoinGroupResponse)
+	if first.ErrorCode != kerr.MemberIDRequired.Code || first.MemberID == "" {
+		t.Fatalf("first join: %+v", first)
+	}
+	join(first.MemberID) // the rebalance completes at once: the only member
+	if resp := r.next(t).(*kmsg.JoinGroupResponse); resp.ErrorCode != 0 {
+		t.Fatalf("second join: %v", kerr.ErrorForCode(resp.ErrorCode))
+	}
+	// A second member's join parks the group in PreparingRebalance until
+	// the first member rejoins.
+	join("")
+	second := r.next(t).(*kmsg.JoinGroupResponse)
+	join(second.MemberID)
+	r.none(t)
+	c.OnLeadershipChange(nil, []int32{c.PartitionFor("g")})
+	resp := r.next(t).(*kmsg.JoinGroupResponse)
+	if resp.ErrorCode != kerr.NotCoordinator.Code {
+		t.Fatalf("parked join after unload: %v", kerr.ErrorForCode(resp.ErrorCode))
+	}
+	if code := join(second.MemberID); code != kerr.NotCoordinator.Code {
+		t.Fatalf("join after unload: %v", kerr.ErrorForCode(code))
+	}
+}
+
+// A corrupt record in the partition keeps its groups unavailable instead
+// of serving a partial state.
+func TestCorruptPartitionStaysUnavailable(t *testing.T) {
+	l := NewMemLog()
+	batch, err := encodeBatch(nil, 0)
+	if err != nil || batch != nil {
+		t.Fatalf("empty batch: %v %v", batch, err)
+	}
+	bad := badLog{MemLog: l}
+	c := newTestCoordinator(t, bad)
+	c.OnLeadershipChange([]int32{0}, nil)
+	deadline := time.Now().Add(testTimeout)
+	for c.ErrorFor("polygenelubricants") != kerr.NotCoordinator.Code { // partition 0
+		if time.Now().After(deadline) {
+			t.Fatal("a corrupt partition was loaded")
+		}
+		time.Sleep(time.Millisecond)
+	}
+}
+
+// badLog returns bytes that are no batch.
+type badLog struct{ *MemLog }
+
+func (badLog) Read(int32, int64, int32) ([]byte, int64, error) {
+	return []byte("not a record batch at all, but long enough to parse a header from it......"), 100, nil
+}
+
+// Records of kinds the shard does not keep (KIP-848 groups) are skipped
+// on load; the offsets around them are loaded.
+func TestLoadSkipsUnsupportedRecords(t *testing.T) {
+	l := NewMemLog()
+	c := newTestCoordinator(t, l)
+	lead(t, c)
+	r := newReplies()
+	commit(c, r, "g", "t", 3)
+	commitOK(t, r.next(t))
+	c.Close()
+	batch, err := encodeBatch([]records.Record{records.NewGroupEpoch("g848", 5)}, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	l.Append(c.PartitionFor("g"), batch, func(err error) { done <- err })
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	c2 := newTestCoordinator(t, l)
+	lead(t, c2)
+	fetch(c2, r, "g")
+	if got := committed(t, r.next(t)); got[0] != 3 {
+		t.Fatalf("after a load with a KIP-848 record: %v", got)
+	}
+}

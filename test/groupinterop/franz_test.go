@@ -1,0 +1,150 @@
+package groupinterop
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/wharf-project/wharf/internal/testutil"
+	"github.com/wharf-project/wharf/internal/testutil/kafkapeer"
+)
+
+// TestFranzGoGroup: three franz-go group consumers share a topic with the
+// eager range balancer and with cooperative-sticky (its incremental
+// two-phase rebalance); one leaves cleanly and the others take its
+// partitions; the committed offsets follow.
+func TestFranzGoGroup(t *testing.T) {
+	kafkapeer.ForEachTarget(t, func(t *testing.T, b kafkapeer.Broker) {
+		t.Run("eager_range", func(t *testing.T) { testFranzGroup(t, b, kgo.RangeBalancer(), "range") })
+		t.Run("cooperative_sticky", func(t *testing.T) {
+			testFranzGroup(t, b, kgo.CooperativeStickyBalancer(), "cooperative-sticky")
+		})
+		t.Run("resume_after_restart", func(t *testing.T) { testFranzResume(t, b) })
+	})
+}
+
+// seen collects the values group members consumed.
+type seen struct {
+	mu sync.Mutex
+	m  map[string]int
+}
+
+func (s *seen) add(v string) {
+	s.mu.Lock()
+	s.m[v]++
+	s.mu.Unlock()
+}
+
+func (s *seen) has(tag string, n int32, per int) (missing int) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for p := range n {
+		for i := range per {
+			if s.m[fmt.Sprintf("%s-%d-%d", tag, p, i)] == 0 {
+				missing++
+			}
+		}
+	}
+	return missing
+}
+
+// groupMember runs a franz-go group consumer that adds what it consumes
+// to into, until stop is called (a clean leave).
+func groupMember(t *testing.T, b kafkapeer.Broker, group, topic string, into *seen, opts ...kgo.Opt) (stop func()) {
+	t.Helper()
+	opts = append([]kgo.Opt{
+		kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic),
+		kgo.SessionTimeout(sessionTimeoutMs * time.Millisecond), kgo.HeartbeatInterval(500 * time.Millisecond),
+		kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()), kgo.AutoCommitInterval(200 * time.Millisecond),
+	}, opts...)
+	cl, err := kgo.NewClient(append([]kgo.Opt{kgo.SeedBrokers(b.Addr())}, opts...)...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ctx.Err() == nil {
+			fs := cl.PollFetches(ctx)
+			fs.EachRecord(func(r *kgo.Record) { into.add(string(r.Value)) })
+		}
+	}()
+	var once sync.Once
+	stop = func() {
+		once.Do(func() {
+			cancel()
+			<-done
+			cl.Close() // commits what was consumed and leaves the group
+		})
+	}
+	t.Cleanup(stop)
+	return stop
+}
+
+func waitSeen(t *testing.T, s *seen, tag string, n int32, per int) {
+	t.Helper()
+	if !testutil.WaitFor(func() bool { return s.has(tag, n, per) == 0 }, rebalanceTimeout) {
+		t.Fatalf("%d records of %q not consumed after %v", s.has(tag, n, per), tag, rebalanceTimeout)
+	}
+}
+
+func testFranzGroup(t *testing.T, b kafkapeer.Broker, balancer kgo.GroupBalancer, protocol string) {
+	const parts = 6
+	topic, group := name(t, "topic"), name(t, "group")
+	kafkapeer.CreateTopic(t, b, topic, parts, nil)
+	produceEach(t, b, topic, parts, 10, "a")
+	got := &seen{m: map[string]int{}}
+	var stops []func()
+	for range 3 {
+		stops = append(stops, groupMember(t, b, group, topic, got, kgo.Balancers(balancer)))
+	}
+	waitSeen(t, got, "a", parts, 10)
+	g := waitBalanced(t, b, group, topic, 3, parts)
+	if g.Protocol != protocol {
+		t.Errorf("group protocol %q, want %q", g.Protocol, protocol)
+	}
+	waitCommitted(t, b, group, topic, parts, 10)
+
+	left := time.Now()
+	stops[0]()
+	waitBalanced(t, b, group, topic, 2, parts)
+	t.Logf("%s: a leaving member's partitions moved in %v", protocol, time.Since(left).Round(10*time.Millisecond))
+	produceEach(t, b, topic, parts, 10, "b")
+	waitSeen(t, got, "b", parts, 10)
+	waitCommitted(t, b, group, topic, parts, 20)
+}
+
+// testFranzResume: a group commits, the broker restarts, and the group's
+// next member starts exactly at the committed offsets.
+func testFranzResume(t *testing.T, b kafkapeer.Broker) {
+	if b.Kind() == kafkapeer.KindKfake {
+		t.Skip("kfake keeps nothing across a restart")
+	}
+	const parts = 3
+	topic, group := name(t, "topic"), name(t, "group")
+	kafkapeer.CreateTopic(t, b, topic, parts, nil)
+	produceEach(t, b, topic, parts, 10, "a")
+	got := &seen{m: map[string]int{}}
+	stop := groupMember(t, b, group, topic, got)
+	waitSeen(t, got, "a", parts, 10)
+	stop()
+	waitCommitted(t, b, group, topic, parts, 10)
+
+	b.Restart()
+	if c := committed(t, b, group, topic); len(c) != parts || c[0] != 10 || c[1] != 10 || c[2] != 10 {
+		t.Fatalf("committed offsets after the restart: %v, want 10 on each of %d partitions", c, parts)
+	}
+	produceEach(t, b, topic, parts, 10, "b")
+	again := &seen{m: map[string]int{}}
+	groupMember(t, b, group, topic, again)
+	waitSeen(t, again, "b", parts, 10)
+	waitCommitted(t, b, group, topic, parts, 20)
+	if n := len(again.m); n != parts*10 {
+		t.Fatalf("after the restart the group consumed %d distinct records, want only the %d new ones", n, parts*10)
+	}
+}
