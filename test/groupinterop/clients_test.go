@@ -194,4 +194,3 @@ func kafkaGoGroup(t *testing.T, b kafkapeer.Broker, group, topic string, count i
 	}
 	return values
 }
-
