@@ -102,7 +102,8 @@ func (b *Broker) findGroupCoordinator(ctx *RequestContext) func(key string) (met
 // partitions and a replication factor no larger than the brokers alive.
 func (b *Broker) createOffsetsTopic(rc *RequestContext, alive int) {
 	spec := creatableTopic(b.currentConfig(), meta.GroupMetadataTopic)
-	if alive > 0 && int(spec.ReplicationFactor) > alive {
+	// This broker is alive even if the metadata cache does not list it yet.
+	if alive = max(alive, 1); int(spec.ReplicationFactor) > alive {
 		spec.ReplicationFactor = int16(alive)
 	}
 	ctx, cancel := opContext(rc, adminOpTimeout)
