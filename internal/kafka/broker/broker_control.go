@@ -82,6 +82,13 @@ func (b *Broker) updateMetadata(r *kmsg.UpdateMetadataRequest) *kmsg.UpdateMetad
 		return resp
 	}
 	removed := b.Meta.UpdateMetadata(r)
+	if b.Groups != nil && len(removed) > 0 {
+		deleted := map[string][]int32{}
+		for _, tp := range removed {
+			deleted[tp.Topic] = append(deleted[tp.Topic], tp.Partition)
+		}
+		b.Groups.OnPartitionsDeleted(deleted)
+	}
 	snap := b.Meta.Snapshot()
 	gone := map[string]bool{}
 	for _, tp := range removed {

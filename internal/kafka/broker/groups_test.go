@@ -243,3 +243,37 @@ func groupLifecycle(t *testing.T, b *Broker, group, topic string, jv int16) {
 		t.Fatalf("delete again: %v, want GROUP_ID_NOT_FOUND", kerr.ErrorForCode(r.Groups[0].ErrorCode))
 	}
 }
+
+// Deleting a topic removes the groups' committed offsets of it.
+func TestDeletedTopicOffsetsRemoved(t *testing.T) {
+	b := groupBroker(t)
+	createTopicDirect(t, b, "gone", 1)
+	createTopicDirect(t, b, "kept", 1)
+	commit := kmsg.NewPtrOffsetCommitRequest()
+	commit.Version, commit.Group, commit.Generation = 8, "g", -1
+	for _, topic := range []string{"gone", "kept"} {
+		ct := kmsg.NewOffsetCommitRequestTopic()
+		ct.Topic = topic
+		cp := kmsg.NewOffsetCommitRequestTopicPartition()
+		cp.Offset = 5
+		ct.Partitions = []kmsg.OffsetCommitRequestTopicPartition{cp}
+		commit.Topics = append(commit.Topics, ct)
+	}
+	if r := call[*kmsg.OffsetCommitResponse](t, b, "PLAINTEXT", commit); r.Topics[0].Partitions[0].ErrorCode != 0 || r.Topics[1].Partitions[0].ErrorCode != 0 {
+		t.Fatalf("commit: %+v", r.Topics)
+	}
+	del := kmsg.NewPtrDeleteTopicsRequest()
+	del.Version, del.TimeoutMillis, del.TopicNames = 4, 30000, []string{"gone"}
+	if r := call[*kmsg.DeleteTopicsResponse](t, b, "PLAINTEXT", del); r.Topics[0].ErrorCode != 0 {
+		t.Fatalf("delete topic: %v", kerr.ErrorForCode(r.Topics[0].ErrorCode))
+	}
+	fetch := kmsg.NewPtrOffsetFetchRequest()
+	fetch.Version = 8
+	fg := kmsg.NewOffsetFetchRequestGroup()
+	fg.Group = "g"
+	fetch.Groups = []kmsg.OffsetFetchRequestGroup{fg}
+	zktest.WaitFor(t, 20*time.Second, "the deleted topic's offsets to go", func() bool {
+		r := call[*kmsg.OffsetFetchResponse](t, b, "PLAINTEXT", fetch)
+		return len(r.Groups[0].Topics) == 1 && r.Groups[0].Topics[0].Topic == "kept"
+	})
+}

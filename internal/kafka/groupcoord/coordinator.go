@@ -237,3 +237,18 @@ func (c *Coordinator) OnLeadershipChange(leaders, followers []int32) {
 		}()
 	}
 }
+
+// OnPartitionsDeleted removes every group's committed offsets of deleted
+// partitions (topic → partitions), on every loaded shard
+// (GroupCoordinator.handleDeletedPartitions, after an UpdateMetadata that
+// deleted topics). It does not wait for the tombstones to be written.
+func (c *Coordinator) OnPartitionsDeleted(deleted map[string][]int32) {
+	if len(deleted) == 0 {
+		return
+	}
+	for _, p := range c.Shards() {
+		c.DoPartition(p, group.OpContext{}, nil, func(s *group.Shard, ctx group.OpContext) group.Result {
+			return s.DeletePartitionOffsets(ctx.NowMs, deleted)
+		})
+	}
+}

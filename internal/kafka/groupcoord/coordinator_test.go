@@ -308,3 +308,21 @@ func TestLoadSkipsUnsupportedRecords(t *testing.T) {
 		t.Fatalf("after a load with a KIP-848 record: %v", got)
 	}
 }
+
+// Deleting a topic's partitions removes every group's offsets of them.
+func TestPartitionsDeletedRemoveOffsets(t *testing.T) {
+	l := NewMemLog()
+	c := newTestCoordinator(t, l)
+	lead(t, c)
+	r := newReplies()
+	commit(c, r, "g", "t", 1, 2)
+	commitOK(t, r.next(t))
+	commit(c, r, "g", "u", 9)
+	commitOK(t, r.next(t))
+	c.OnPartitionsDeleted(map[string][]int32{"t": {0, 1}})
+	fetch(c, r, "g")
+	resp := r.next(t).(*kmsg.OffsetFetchResponse)
+	if len(resp.Groups) != 1 || len(resp.Groups[0].Topics) != 1 || resp.Groups[0].Topics[0].Topic != "u" {
+		t.Fatalf("offsets after deleting t: %+v", resp.Groups)
+	}
+}
