@@ -33,6 +33,10 @@ func (s *Shard) JoinGroup(ctx OpContext, req *kmsg.JoinGroupRequest) Result {
 		// and how a loaded shard would read it back.
 		j.rebalanceMs = req.SessionTimeoutMillis
 	}
+	if !s.joinGroupOverConsumerGroup(o, req.Group) {
+		return fail(req.MemberID, kerr.InconsistentGroupProtocol)
+	}
+	deleted := len(o.out.Records)
 	unknown := req.MemberID == ""
 	_, existed := s.groups[req.Group]
 	var g *classicGroup
@@ -57,7 +61,7 @@ func (s *Shard) JoinGroup(ctx OpContext, req *kmsg.JoinGroupRequest) Result {
 	default:
 		s.joinExistingMember(o, g, j)
 	}
-	if !existed && len(o.out.Records) == 0 {
+	if !existed && len(o.out.Records) == deleted {
 		// A new group is persisted at once, even before its first rebalance.
 		s.emit(o, emptyGroupMetadataRecord(g), false)
 	}

@@ -3,6 +3,8 @@ package group
 import (
 	"fmt"
 	"math"
+
+	"github.com/wharf-project/wharf/internal/kafka/group/assignor"
 )
 
 // Config holds the group.* and offsets.* broker settings the shard obeys,
@@ -29,6 +31,22 @@ type Config struct {
 	// OffsetsRetentionCheckIntervalMs is offsets.retention.check.interval.ms:
 	// the period of CleanupExpiredOffsets once OnLoaded scheduled it.
 	OffsetsRetentionCheckIntervalMs int64
+
+	// ConsumerSessionTimeoutMs is group.consumer.session.timeout.ms: a
+	// KIP-848 member that does not heartbeat for this long is fenced.
+	ConsumerSessionTimeoutMs int32
+	// ConsumerHeartbeatIntervalMs is group.consumer.heartbeat.interval.ms,
+	// the interval ConsumerGroupHeartbeat replies ask members to keep.
+	ConsumerHeartbeatIntervalMs int32
+	// ConsumerMaxSize is group.consumer.max.size.
+	ConsumerMaxSize int32
+	// ConsumerAssignors is group.consumer.assignors, by name ("uniform",
+	// "range"); the first is the default of a group whose members name none.
+	ConsumerAssignors []string
+	// ConsumerMetadataRefreshIntervalMs is how long a consumer group's
+	// subscription metadata is trusted without a metadata change (Kafka's
+	// internal consumerGroupMetadataRefreshIntervalMs: forever).
+	ConsumerMetadataRefreshIntervalMs int64
 }
 
 // DefaultConfig returns Kafka 3.9's defaults.
@@ -42,6 +60,12 @@ func DefaultConfig() Config {
 		OffsetsRetentionMs:              10080 * 60 * 1000,
 		OffsetMetadataMaxBytes:          4096,
 		OffsetsRetentionCheckIntervalMs: 600000,
+
+		ConsumerSessionTimeoutMs:          45000,
+		ConsumerHeartbeatIntervalMs:       5000,
+		ConsumerMaxSize:                   math.MaxInt32,
+		ConsumerAssignors:                 []string{assignor.UniformName, assignor.RangeName},
+		ConsumerMetadataRefreshIntervalMs: math.MaxInt32,
 	}
 }
 
@@ -63,6 +87,22 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%w: offset.metadata.max.bytes %d < 0", ErrConfig, c.OffsetMetadataMaxBytes)
 	case c.OffsetsRetentionCheckIntervalMs < 1:
 		return fmt.Errorf("%w: offsets.retention.check.interval.ms %d < 1", ErrConfig, c.OffsetsRetentionCheckIntervalMs)
+	case c.ConsumerSessionTimeoutMs < 1:
+		return fmt.Errorf("%w: group.consumer.session.timeout.ms %d < 1", ErrConfig, c.ConsumerSessionTimeoutMs)
+	case c.ConsumerHeartbeatIntervalMs < 1 || c.ConsumerHeartbeatIntervalMs >= c.ConsumerSessionTimeoutMs:
+		return fmt.Errorf("%w: group.consumer.heartbeat.interval.ms %d must be in [1, group.consumer.session.timeout.ms %d)",
+			ErrConfig, c.ConsumerHeartbeatIntervalMs, c.ConsumerSessionTimeoutMs)
+	case c.ConsumerMaxSize < 1:
+		return fmt.Errorf("%w: group.consumer.max.size %d < 1", ErrConfig, c.ConsumerMaxSize)
+	case len(c.ConsumerAssignors) == 0:
+		return fmt.Errorf("%w: group.consumer.assignors is empty", ErrConfig)
+	case c.ConsumerMetadataRefreshIntervalMs < 0:
+		return fmt.Errorf("%w: consumer group metadata refresh interval %d < 0", ErrConfig, c.ConsumerMetadataRefreshIntervalMs)
+	}
+	for _, name := range c.ConsumerAssignors {
+		if _, ok := assignor.ByName(name); !ok {
+			return fmt.Errorf("%w: group.consumer.assignors: unknown assignor %q", ErrConfig, name)
+		}
 	}
 	return nil
 }

@@ -69,8 +69,11 @@ func (s *Shard) ListGroups(statesFilter, typesFilter []string) []kmsg.ListGroups
 		lg.Group = id
 		lg.GroupState = g.StateName()
 		lg.GroupType = string(g.Type())
-		if c, ok := g.(*classicGroup); ok {
+		switch c := g.(type) {
+		case *classicGroup:
 			lg.ProtocolType = c.protocolTypeOr()
+		case *consumerGroup:
+			lg.ProtocolType = consumerProtocolType
 		}
 		out = append(out, lg)
 	}

@@ -11,9 +11,11 @@ import (
 var (
 	// ErrConfig wraps an invalid Config.
 	ErrConfig = errors.New("group: invalid config")
-	// ErrUnsupportedRecord is returned by Replay for a record kind this shard
-	// does not apply yet (the KIP-848 consumer group records). A loader logs
-	// and skips it, as Kafka skips what it cannot read.
+	// ErrUnsupportedRecord is returned by Replay for a record the shard
+	// cannot apply: a key of a type it does not know, a value of another
+	// kind than its key, or a KIP-848 record about a group id that a
+	// non-empty classic group holds. A loader logs and skips it, as Kafka
+	// skips what it cannot read.
 	ErrUnsupportedRecord = errors.New("group: unsupported record")
 )
 

@@ -50,7 +50,9 @@ func (s *Shard) CleanupExpiredOffsets(nowMs int64) Result {
 	for _, id := range s.GroupIDs() {
 		if s.expireGroupOffsets(o, id) {
 			if g := s.groups[id]; g != nil && g.IsEmpty() {
-				s.emit(o, groupMetadataTombstone(id), true)
+				for _, rec := range groupTombstones(g) {
+					s.emit(o, rec, true)
+				}
 			}
 		}
 	}
@@ -63,18 +65,27 @@ func (s *Shard) expireGroupOffsets(o *op, id string) bool {
 	if len(s.offsets[id]) == 0 {
 		return true
 	}
-	g := s.classic(id)
-	if g == nil {
-		return false
-	}
-	base, ok := g.expiryBase()
-	if !ok {
+	var base func(offsetAndMetadata) int64
+	var subscribed func(string) bool
+	switch g := s.groups[id].(type) {
+	case *classicGroup:
+		var ok bool
+		if base, ok = g.expiryBase(); !ok {
+			return false
+		}
+		subscribed = g.isSubscribedToTopic
+	case *consumerGroup:
+		// A consumer group's offsets expire from their commit, unless a
+		// member subscribes to the topic.
+		base = func(om offsetAndMetadata) int64 { return om.commitMs }
+		subscribed = g.isSubscribedToTopic
+	default:
 		return false
 	}
 	all := true
 	var expired []Record
 	s.offsets.each(id, func(topic string, p int32, om offsetAndMetadata) {
-		if !g.isSubscribedToTopic(topic) && offsetExpired(om, base, o.now, s.cfg.OffsetsRetentionMs) {
+		if !subscribed(topic) && offsetExpired(om, base, o.now, s.cfg.OffsetsRetentionMs) {
 			expired = append(expired, offsetTombstone(id, topic, p))
 		} else {
 			all = false
@@ -106,7 +117,7 @@ func (s *Shard) DeleteGroups(ctx OpContext, groupIDs []string) Result {
 			s.offsets.each(id, func(topic string, p int32, _ offsetAndMetadata) {
 				recs = append(recs, offsetTombstone(id, topic, p))
 			})
-			for _, rec := range append(recs, groupMetadataTombstone(id)) {
+			for _, rec := range append(recs, groupTombstones(g)...) {
 				s.emit(o, rec, true)
 			}
 		}

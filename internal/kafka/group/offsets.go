@@ -142,6 +142,9 @@ func (s *Shard) validateOffsetCommit(version int16, req *kmsg.OffsetCommitReques
 			return kerr.IllegalGeneration
 		}
 	}
+	if cg, ok := gr.(*consumerGroup); ok {
+		return cg.validateOffsetCommit(version, req)
+	}
 	g, ok := gr.(*classicGroup)
 	if !ok {
 		return kerr.GroupIDNotFound
@@ -177,6 +180,13 @@ func (s *Shard) validateOffsetCommit(version int16, req *kmsg.OffsetCommitReques
 func (s *Shard) FetchOffsets(req kmsg.OffsetFetchRequestGroup, requireStable bool) kmsg.OffsetFetchResponseGroup {
 	_ = requireStable
 	resp := kmsg.OffsetFetchResponseGroup{Group: req.Group}
+	if cg := s.consumer(req.Group); cg != nil {
+		if err := cg.validateOffsetFetch(req.MemberID, req.MemberEpoch); err != nil {
+			resp.ErrorCode = err.Code
+			resp.Topics = []kmsg.OffsetFetchResponseGroupTopic{}
+			return resp
+		}
+	}
 	g := s.groups[req.Group]
 	known := g != nil && g.StateName() != stateDead.String()
 	partition := func(p int32, om offsetAndMetadata, ok bool) kmsg.OffsetFetchResponseGroupTopicPartition {
@@ -219,10 +229,14 @@ func (s *Shard) OffsetDelete(ctx OpContext, req *kmsg.OffsetDeleteRequest) Resul
 	resp := kmsg.NewPtrOffsetDeleteResponse()
 	resp.Version = ctx.Version
 	g := s.classic(req.Group)
+	cg := s.consumer(req.Group)
 	var err *kerr.Error
 	switch {
 	case req.Group == "":
 		err = kerr.InvalidGroupID
+	case cg != nil:
+		// Any consumer group may delete offsets of topics it does not
+		// subscribe to.
 	case g == nil || g.in(stateDead):
 		err = kerr.GroupIDNotFound
 	case !g.in(stateEmpty) && !g.usesConsumerProtocol():
@@ -237,7 +251,12 @@ func (s *Shard) OffsetDelete(ctx OpContext, req *kmsg.OffsetDeleteRequest) Resul
 	}
 	for _, t := range req.Topics {
 		rt := kmsg.OffsetDeleteResponseTopic{Topic: t.Topic}
-		subscribed := g.isSubscribedToTopic(t.Topic)
+		var subscribed bool
+		if cg != nil {
+			subscribed = cg.isSubscribedToTopic(t.Topic)
+		} else {
+			subscribed = g.isSubscribedToTopic(t.Topic)
+		}
 		for _, p := range t.Partitions {
 			rp := kmsg.OffsetDeleteResponseTopicPartition{Partition: p.Partition}
 			if subscribed {

@@ -71,8 +71,11 @@ func nonNil(b []byte) []byte {
 
 // Replay applies a record to the shard: the load path (the runtime replays
 // the partition into a new shard, then calls OnLoaded) and how operations
-// apply the offsets and tombstones they write. A record of a kind the shard
-// does not handle yet returns an error wrapping ErrUnsupportedRecord.
+// apply the offsets, tombstones and consumer group records they write. A
+// record the shard cannot apply (a key of unknown type, a value of another
+// kind than its key, a consumer group record for a group id a non-empty
+// classic group holds) returns an error wrapping ErrUnsupportedRecord; the
+// loader skips it.
 func (s *Shard) Replay(rec Record) error {
 	switch k := rec.Key.(type) {
 	case records.OffsetCommitKey:
@@ -105,7 +108,9 @@ func (s *Shard) Replay(rec Record) error {
 		return nil
 	case records.GroupMetadataKey:
 		if rec.Value == nil {
-			delete(s.groups, k.Group)
+			if _, ok := s.groups[k.Group].(*classicGroup); ok {
+				delete(s.groups, k.Group)
+			}
 			return nil
 		}
 		v, ok := rec.Value.(records.GroupMetadataValue)
@@ -113,6 +118,16 @@ func (s *Shard) Replay(rec Record) error {
 			return fmt.Errorf("%w: %T under a group metadata key", ErrUnsupportedRecord, rec.Value)
 		}
 		s.groups[k.Group] = classicFromRecord(k.Group, v)
+		return nil
+	case records.ConsumerGroupMetadataKey, records.ConsumerGroupPartitionMetadataKey,
+		records.ConsumerGroupMemberMetadataKey, records.ConsumerGroupTargetAssignmentMetadataKey,
+		records.ConsumerGroupTargetAssignmentMemberKey, records.ConsumerGroupCurrentMemberAssignmentKey:
+		if !consumerValueMatches(rec) {
+			return fmt.Errorf("%w: %T under a %s", ErrUnsupportedRecord, rec.Value, rec.Key.Type())
+		}
+		if !s.replayConsumer(rec) {
+			return fmt.Errorf("%w: %s for a group id a classic group holds", ErrUnsupportedRecord, rec.Key.Type())
+		}
 		return nil
 	default:
 		return fmt.Errorf("%w: key %T", ErrUnsupportedRecord, rec.Key)

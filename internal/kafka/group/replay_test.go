@@ -16,8 +16,9 @@ import (
 // expiry runs from it); a Stable group's record carries the time the
 // rebalance completed its join phase, as Kafka's does.
 type shardView struct {
-	Groups  map[string]groupView
-	Offsets map[string]offsetAndMetadata
+	Groups    map[string]groupView
+	Consumers map[string]consumerView
+	Offsets   map[string]offsetAndMetadata
 }
 
 type groupView struct {
@@ -28,8 +29,12 @@ type groupView struct {
 }
 
 func viewOf(s *Shard) shardView {
-	v := shardView{Groups: map[string]groupView{}, Offsets: map[string]offsetAndMetadata{}}
+	v := shardView{Groups: map[string]groupView{}, Consumers: map[string]consumerView{}, Offsets: map[string]offsetAndMetadata{}}
 	for id, gr := range s.groups {
+		if cg, ok := gr.(*consumerGroup); ok {
+			v.Consumers[id] = consumerViewOf(cg)
+			continue
+		}
 		g := gr.(*classicGroup)
 		if g.in(stateEmpty) && g.protocolType == nil && g.generation == 0 && len(s.offsets[id]) == 0 {
 			// A group a failed commit created holds nothing and writes
@@ -60,7 +65,7 @@ func viewOf(s *Shard) shardView {
 // quiescent: every group is Empty or Stable, the states a log describes.
 func quiescent(s *Shard) bool {
 	for _, gr := range s.groups {
-		if g := gr.(*classicGroup); !g.in(stateEmpty) && !g.in(stateStable) {
+		if g, ok := gr.(*classicGroup); ok && !g.in(stateEmpty) && !g.in(stateStable) {
 			return false
 		}
 	}
@@ -168,10 +173,28 @@ func (h *harness) stableStaticGroupNamed(group string, instances ...string) ([]s
 }
 
 func TestReplayRejectsUnsupportedRecords(t *testing.T) {
-	s := NewShard(testConfig(), NewManualTimer(0), nil)
-	err := s.Replay(Record{Key: records.ConsumerGroupMetadataKey{GroupID: "g"}})
-	if !errors.Is(err, ErrUnsupportedRecord) {
-		t.Fatalf("err %v", err)
+	h := newHarness(t, testConfig())
+	h.stableGroup(1)
+	for _, rec := range []Record{
+		// A consumer group record for the id of a live classic group.
+		records.NewGroupEpoch("g", 3),
+		records.NewCurrentAssignment("g", "m", records.ConsumerGroupCurrentMemberAssignmentValue{}),
+		// A value of another kind than its key.
+		{Key: records.ConsumerGroupMetadataKey{GroupID: "x"}, Value: records.ConsumerGroupTargetAssignmentMetadataValue{}},
+		{Key: records.OffsetCommitKey{Group: "x", Topic: "t"}, Value: records.ConsumerGroupMetadataValue{}},
+	} {
+		if err := h.s.Replay(rec); !errors.Is(err, ErrUnsupportedRecord) {
+			t.Fatalf("%+v: err %v", rec, err)
+		}
+	}
+	if h.s.classic("g") == nil || h.s.Group("x") != nil {
+		t.Fatal("a refused record changed the shard")
+	}
+	// Tombstones of what the shard does not hold are no-ops.
+	for _, rec := range memberTombstones("g", "m") {
+		if err := h.s.Replay(rec); err != nil {
+			t.Fatal(err)
+		}
 	}
 }
 

@@ -56,8 +56,8 @@ type Timer interface {
 // GroupType is a group's protocol family as ListGroups names it.
 type GroupType string
 
-// Group types. Only classic groups exist this session; KIP-848 consumer
-// groups slot in as a second implementation of Group.
+// Group types: classic groups (JoinGroup/SyncGroup) and KIP-848 consumer
+// groups (ConsumerGroupHeartbeat).
 const (
 	TypeClassic  GroupType = "classic"
 	TypeConsumer GroupType = "consumer"
@@ -83,6 +83,7 @@ type Shard struct {
 	groups  map[string]Group
 	offsets offsetStore
 	newUUID func() [16]byte
+	topics  TopicsView
 }
 
 // NewShard returns an empty shard. cfg should have passed Validate.
@@ -97,6 +98,7 @@ func NewShard(cfg Config, timer Timer, logger *slog.Logger) *Shard {
 		groups:  make(map[string]Group),
 		offsets: offsetStore{},
 		newUUID: randomUUID,
+		topics:  TopicsMap{},
 	}
 }
 
@@ -171,11 +173,16 @@ func (s *Shard) classicOrCreate(id string, now int64) (*classicGroup, bool) {
 }
 
 // OnLoaded is called once the runtime has replayed the partition: it starts
-// the members' session timers and the periodic offset expiry, and rebalances
-// a group larger than group.max.size (Kafka's onLoaded).
+// the members' session timers (and the revocation timers of consumer group
+// members asked to revoke partitions) and the periodic offset expiry, and
+// rebalances a classic group larger than group.max.size (Kafka's onLoaded).
 func (s *Shard) OnLoaded(nowMs int64) Result {
 	o := &op{now: nowMs}
 	for _, id := range s.GroupIDs() {
+		if cg := s.consumer(id); cg != nil {
+			s.onLoadedConsumer(cg)
+			continue
+		}
 		g := s.classic(id)
 		if g == nil {
 			continue
@@ -209,6 +216,9 @@ func (s *Shard) Unload() []Reply {
 	for _, id := range s.GroupIDs() {
 		if g := s.classic(id); g != nil {
 			s.unloadClassic(o, g)
+		}
+		if g := s.consumer(id); g != nil {
+			s.unloadConsumer(g)
 		}
 	}
 	s.timer.Cancel(cleanupKey)

@@ -178,7 +178,11 @@ func checkInvariants(t testing.TB, s *Shard, maxGen map[string]int32) {
 		}
 	}
 	for id, gr := range s.groups {
-		g := gr.(*classicGroup)
+		g, ok := gr.(*classicGroup)
+		if !ok {
+			checkConsumerInvariants(t, gr.(*consumerGroup))
+			continue
+		}
 		if g.generation < maxGen[id] {
 			t.Fatalf("group %s: generation went from %d to %d", id, maxGen[id], g.generation)
 		}
