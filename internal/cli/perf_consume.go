@@ -7,6 +7,7 @@ import (
 	"io"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -151,12 +152,12 @@ func runConsumerPerf(ctx context.Context, args []string, env perfEnv) int {
 	if err != nil {
 		return joptCrash(env, err)
 	}
-	if set.Has(o.group) {
-		g, _, _ := set.ValueOf(o.group)
-		fmt.Fprintf(env.stderr, "WARNING: wharf perf consume: consumer groups are not supported yet; group %s is not joined and every partition of %s is read by direct assignment\n", g, topic)
+	group, _, err := set.ValueOf(o.group) // default perf-consumer-<n>, as Kafka's
+	if err != nil {
+		return joptCrash(env, err)
 	}
 	run := &consumeRun{env: env, df: df, detailed: detailed, interval: interval, numMessages: numMessages, timeoutMs: timeoutMs}
-	code = run.consume(ctx, c, topic, startMs, set.Has(o.fromLatest))
+	code = run.consume(ctx, c, topic, group, startMs, set.Has(o.fromLatest))
 	if code != 0 {
 		return code
 	}
@@ -235,7 +236,7 @@ type consumeRun struct {
 	clientID                string
 }
 
-func (r *consumeRun) consume(ctx context.Context, pc *perfConsumer, topic string, joinStartMs int64, fromLatest bool) int {
+func (r *consumeRun) consume(ctx context.Context, pc *perfConsumer, topic, group string, joinStartMs int64, fromLatest bool) int {
 	env := r.env
 	r.metrics = newClientMetrics()
 	r.clientID = pc.cfg.clientID
@@ -244,11 +245,8 @@ func (r *consumeRun) consume(ctx context.Context, pc *perfConsumer, topic string
 		return crash(env, "org.apache.kafka.common.KafkaException", "Failed to construct kafka consumer: "+err.Error())
 	}
 	defer admin.Close()
-	// No group coordinator yet: the partitions come from metadata and are
-	// assigned directly; the time that takes is the "rebalance" time.
 	consumeStart := env.clk.nowMs()
-	partitions, err := topicPartitions(ctx, admin, topic, r.timeoutMs)
-	if err != nil {
+	if _, err := topicPartitions(ctx, admin, topic, r.timeoutMs); err != nil {
 		if ctx.Err() != nil {
 			return 130
 		}
@@ -258,34 +256,39 @@ func (r *consumeRun) consume(ctx context.Context, pc *perfConsumer, topic string
 			return 1
 		}
 	}
-	offset := kgo.NewOffset().AtStart()
+	offset := kgo.NewOffset().AtStart() // auto.offset.reset=earliest
 	if fromLatest {
 		offset = kgo.NewOffset().AtEnd()
 	}
-	assign := map[string]map[int32]kgo.Offset{topic: {}}
-	for _, p := range partitions {
-		assign[topic][p] = offset
-	}
-	client, err := kgo.NewClient(append(pc.cfg.opts, kgo.WithHooks(r.metrics), kgo.ConsumePartitions(assign))...)
+	// The group's rebalances are the "rebalance" time, as
+	// ConsumerPerformance's listener counts it: from the start (or the
+	// last revocation) to each assignment.
+	var mu sync.Mutex
+	joinStart, joinRound := joinStartMs, int64(0)
+	client, err := kgo.NewClient(append(pc.cfg.opts, kgo.WithHooks(r.metrics),
+		kgo.ConsumerGroup(group), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(offset),
+		kgo.OnPartitionsAssigned(func(context.Context, *kgo.Client, map[string][]int32) {
+			mu.Lock()
+			d := env.clk.nowMs() - joinStart
+			r.joinTimeMs += d
+			joinRound += d
+			mu.Unlock()
+		}),
+		kgo.OnPartitionsRevoked(func(context.Context, *kgo.Client, map[string][]int32) {
+			mu.Lock()
+			joinStart = env.clk.nowMs()
+			mu.Unlock()
+		}))...)
 	if err != nil {
 		return crash(env, "org.apache.kafka.common.KafkaException", "Failed to construct kafka consumer: "+err.Error())
 	}
-	defer client.Close()
+	defer client.Close() // commits what was consumed and leaves the group
 	now := env.clk.nowMs()
-	r.joinTimeMs = now - joinStartMs
-	joinRound := r.joinTimeMs
 	// The first progress interval starts when joining did, so that its
 	// fetch time (interval minus join time) is never negative.
 	lastReport, lastConsumed := min(consumeStart, joinStartMs), consumeStart
 	var lastBytes, lastMessages int64
 	for r.messagesRead < r.numMessages && now-lastConsumed <= r.timeoutMs {
-		if len(partitions) == 0 {
-			if !env.clk.sleep(100 * time.Millisecond) {
-				return 130
-			}
-			now = env.clk.nowMs()
-			continue
-		}
 		pollCtx, cancel := context.WithTimeout(ctx, 100*time.Millisecond)
 		fetches := client.PollRecords(pollCtx, pc.cfg.maxPollRecords)
 		cancel()
@@ -300,14 +303,19 @@ func (r *consumeRun) consume(ctx context.Context, pc *perfConsumer, topic string
 			r.messagesRead++
 			r.bytesRead += int64(len(rec.Key) + len(rec.Value))
 			if now-lastReport >= r.interval {
-				if r.detailed {
-					r.printProgress(env.stdout, lastBytes, lastMessages, lastReport, now, joinRound)
-				}
+				mu.Lock()
+				round := joinRound
 				joinRound = 0
+				mu.Unlock()
+				if r.detailed {
+					r.printProgress(env.stdout, lastBytes, lastMessages, lastReport, now, round)
+				}
 				lastReport, lastMessages, lastBytes = now, r.messagesRead, r.bytesRead
 			}
 		})
 	}
+	mu.Lock()
+	defer mu.Unlock()
 	if r.messagesRead < r.numMessages {
 		fmt.Fprintf(env.stdout, "WARNING: Exiting before consuming the expected number of messages: timeout (%d ms) exceeded. "+
 			"You can use the --timeout option to increase the timeout.\n", r.timeoutMs)
