@@ -148,3 +148,67 @@ func testFranzResume(t *testing.T, b kafkapeer.Broker) {
 		t.Fatalf("after the restart the group consumed %d distinct records, want only the %d new ones", n, parts*10)
 	}
 }
+
+// TestFranzGoStaticMembers: two static members (group.instance.id, KIP-345)
+// share a topic; one restarts within the session timeout and gets its own
+// partitions back without a rebalance: the other member's assignment is
+// never revoked.
+func TestFranzGoStaticMembers(t *testing.T) {
+	kafkapeer.ForEachTarget(t, func(t *testing.T, b kafkapeer.Broker) {
+		const parts = 4
+		topic, group := name(t, "topic"), name(t, "group")
+		kafkapeer.CreateTopic(t, b, topic, parts, nil)
+		var mu sync.Mutex
+		assigned := map[string][][]int32{} // instance → each assignment it was given
+		revoked := map[string]int{}
+		member := func(instance string) (stop func()) {
+			return groupMember(t, b, group, topic, &seen{m: map[string]int{}}, kgo.InstanceID(instance),
+				kgo.SessionTimeout(20*time.Second), kgo.Balancers(kgo.RangeBalancer()),
+				kgo.OnPartitionsAssigned(func(_ context.Context, _ *kgo.Client, a map[string][]int32) {
+					mu.Lock()
+					assigned[instance] = append(assigned[instance], a[topic])
+					mu.Unlock()
+				}),
+				kgo.OnPartitionsRevoked(func(_ context.Context, _ *kgo.Client, r map[string][]int32) {
+					if len(r[topic]) > 0 {
+						mu.Lock()
+						revoked[instance]++
+						mu.Unlock()
+					}
+				}))
+		}
+		stopA := member("a")
+		member("b")
+		before := waitBalanced(t, b, group, topic, 2, parts)
+		mu.Lock()
+		firstA := fmt.Sprint(assigned["a"][len(assigned["a"])-1])
+		revokedB := revoked["b"]
+		mu.Unlock()
+
+		stopA() // a static member does not leave on close
+		member("a")
+		after := waitBalanced(t, b, group, topic, 2, parts)
+		if len(after.Members) != 2 {
+			t.Fatalf("after the restart: %+v", after)
+		}
+		// The restarted member has a new member id but the same partitions.
+		for id := range before.Members {
+			if _, ok := after.Members[id]; ok && fmt.Sprint(after.Members[id]) != fmt.Sprint(before.Members[id]) {
+				t.Errorf("member %s: partitions %v before, %v after", id, before.Members[id], after.Members[id])
+			}
+		}
+		testutil.WaitFor(func() bool {
+			mu.Lock()
+			defer mu.Unlock()
+			return len(assigned["a"]) == 2
+		}, rebalanceTimeout)
+		mu.Lock()
+		defer mu.Unlock()
+		if len(assigned["a"]) != 2 || fmt.Sprint(assigned["a"][1]) != firstA {
+			t.Errorf("instance a was assigned %v; want %s again after its restart", assigned["a"], firstA)
+		}
+		if revoked["b"] != revokedB {
+			t.Errorf("instance b had partitions revoked by a's restart (%d revocations, %d before)", revoked["b"], revokedB)
+		}
+	})
+}
