@@ -98,16 +98,16 @@ func (g *consumerGroup) validateOffsetCommit(version int16, req *kmsg.OffsetComm
 }
 
 // validateOffsetFetch is ConsumerGroup.validateOffsetFetch: a fetch without
-// member id and epoch (admin clients, OffsetFetch before v9) is accepted;
-// otherwise the member must exist at that epoch.
+// a member id (admin clients, OffsetFetch before v9) is accepted; otherwise
+// the member must exist at that epoch. Kafka accepts only a null member id
+// with a negative epoch; this accepts any epoch with a null id, so that a
+// group built by hand from an older request (epoch left 0, not kmsg's
+// default -1) is not refused.
 func (g *consumerGroup) validateOffsetFetch(memberID *string, epoch int32) *kerr.Error {
-	if memberID == nil && epoch < 0 {
+	if memberID == nil {
 		return nil
 	}
-	var m *consumerMember
-	if memberID != nil {
-		m = g.members[*memberID]
-	}
+	m := g.members[*memberID]
 	switch {
 	case m == nil:
 		return kerr.UnknownMemberID
