@@ -165,6 +165,9 @@ func (s *Shard) leaveGroup(o *op, version int16, req *kmsg.LeaveGroupRequest, re
 	switch {
 	case req.Group == "":
 		top = kerr.InvalidGroupID
+	case g == nil && s.consumer(req.Group) != nil:
+		s.leaveConsumerGroupClassic(version, s.consumer(req.Group), members, resp)
+		return
 	case g == nil:
 		top = kerr.UnknownMemberID
 	case g.in(stateDead):

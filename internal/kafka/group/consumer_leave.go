@@ -127,3 +127,26 @@ func (s *Shard) unloadConsumer(g *consumerGroup) {
 		s.cancelConsumerTimers(g.id, id)
 	}
 }
+
+// leaveConsumerGroupClassic answers a LeaveGroup for a consumer group
+// (Kafka's classicGroupLeaveToConsumerGroup). Only members speaking the
+// classic protocol may leave through it, and this shard has none: every
+// member gets UNKNOWN_MEMBER_ID, or FENCED_INSTANCE_ID for an instance id
+// held under another member id. Nothing changes.
+func (s *Shard) leaveConsumerGroupClassic(version int16, g *consumerGroup, members []kmsg.LeaveGroupRequestMember, resp *kmsg.LeaveGroupResponse) {
+	for _, lm := range members {
+		err := kerr.UnknownMemberID
+		if lm.InstanceID != nil {
+			if m := g.staticMember(lm.InstanceID); m != nil && lm.MemberID != "" && m.id != lm.MemberID {
+				err = kerr.FencedInstanceID
+			}
+		}
+		resp.Members = append(resp.Members, kmsg.LeaveGroupResponseMember{
+			MemberID: lm.MemberID, InstanceID: lm.InstanceID, ErrorCode: err.Code,
+		})
+	}
+	if version < 3 {
+		resp.ErrorCode = resp.Members[0].ErrorCode
+		resp.Members = nil
+	}
+}

@@ -179,3 +179,28 @@ func TestConsumerGroupOnLoadedAndUnload(t *testing.T) {
 		}
 	}
 }
+
+func TestClassicCallsOnConsumerGroup(t *testing.T) {
+	h, _ := consumerHarness(t, testConfig())
+	a := &cgMember{instance: "i1"}
+	h.cgJoin(a)
+	n := len(h.log)
+
+	req := kmsg.NewPtrLeaveGroupRequest()
+	req.Group = "g"
+	req.Members = []kmsg.LeaveGroupRequestMember{{MemberID: a.id}, {InstanceID: ptr("i1")}, {MemberID: "x", InstanceID: ptr("i1")}}
+	ctx := h.ctx(5)
+	h.apply(h.s.LeaveGroup(ctx, req))
+	resp := reply[*kmsg.LeaveGroupResponse](h, ctx.Responder)
+	wantCode(t, "leave top", resp.ErrorCode, nil)
+	wantCode(t, "consumer member", resp.Members[0].ErrorCode, kerr.UnknownMemberID)
+	wantCode(t, "by instance", resp.Members[1].ErrorCode, kerr.UnknownMemberID)
+	wantCode(t, "fenced instance", resp.Members[2].ErrorCode, kerr.FencedInstanceID)
+
+	wantCode(t, "heartbeat", h.heartbeat(a.id, a.epoch), kerr.UnknownMemberID)
+	sync := reply[*kmsg.SyncGroupResponse](h, h.sync(a.id, a.epoch, nil))
+	wantCode(t, "sync", sync.ErrorCode, kerr.UnknownMemberID)
+	if len(h.log) != n || h.s.consumer("g").members[a.id] == nil {
+		t.Fatal("a classic call changed the consumer group")
+	}
+}
