@@ -114,6 +114,12 @@ func equalSets(a, b partitionSet) bool {
 	return true
 }
 
+// holder is the member holding a partition, at its member epoch.
+type holder struct {
+	member string
+	epoch  int32
+}
+
 // topicMeta is one topic of a group's subscription metadata.
 type topicMeta struct {
 	id         [16]byte
@@ -130,9 +136,9 @@ type consumerGroup struct {
 	static          map[string]string // instance id -> member id
 	target          map[string]partitionSet
 	// owners maps each partition a member holds (assigned or pending
-	// revocation) to the holder's member epoch: a partition is free for its
-	// next owner only once it is absent here.
-	owners map[[16]byte]map[int32]int32
+	// revocation) to its holder: a partition is free for its next owner
+	// only once it is absent here.
+	owners map[[16]byte]map[int32]holder
 	// metadata is the subscription metadata: the subscribed topics that
 	// exist, by name, as last persisted.
 	metadata map[string]topicMeta
@@ -149,7 +155,7 @@ func newConsumerGroup(id string) *consumerGroup {
 		members:  map[string]*consumerMember{},
 		static:   map[string]string{},
 		target:   map[string]partitionSet{},
-		owners:   map[[16]byte]map[int32]int32{},
+		owners:   map[[16]byte]map[int32]holder{},
 		metadata: map[string]topicMeta{},
 	}
 }
@@ -187,8 +193,8 @@ func (g *consumerGroup) targetOf(memberID string, instanceID *string) partitionS
 // partitionEpoch is the epoch of the member holding the partition, or -1
 // when nobody holds it.
 func (g *consumerGroup) partitionEpoch(topic [16]byte, p int32) int32 {
-	if e, ok := g.owners[topic][p]; ok {
-		return e
+	if h, ok := g.owners[topic][p]; ok {
+		return h.epoch
 	}
 	return -1
 }
@@ -225,25 +231,28 @@ func (g *consumerGroup) addOwnership(m *consumerMember) {
 		for t, ps := range set {
 			owned := g.owners[t]
 			if owned == nil {
-				owned = map[int32]int32{}
+				owned = map[int32]holder{}
 				g.owners[t] = owned
 			}
 			for _, p := range ps {
-				owned[p] = m.epoch
+				owned[p] = holder{m.id, m.epoch}
 			}
 		}
 	}
 }
 
-// dropOwnership releases the member's partitions, those it still holds at
-// its epoch (Kafka asserts that; a log rewritten by compaction may not
-// keep it, so a mismatch is skipped rather than fatal).
+// dropOwnership releases the member's partitions, those still recorded as
+// its own. Kafka asserts that they all are; in a log compaction has thinned
+// out, a member may seem to hold a partition another took since (the
+// record releasing it is gone), so another holder's entry is left alone:
+// once every record is replayed, each partition's entry is its final
+// holder's.
 func (g *consumerGroup) dropOwnership(m *consumerMember) {
 	for _, set := range []partitionSet{m.assigned, m.revoking} {
 		for t, ps := range set {
 			owned := g.owners[t]
 			for _, p := range ps {
-				if e, ok := owned[p]; ok && e == m.epoch {
+				if h, ok := owned[p]; ok && h.member == m.id {
 					delete(owned, p)
 				}
 			}

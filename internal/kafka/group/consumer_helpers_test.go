@@ -3,6 +3,7 @@ package group
 import (
 	"fmt"
 	"maps"
+	"reflect"
 	"slices"
 	"testing"
 
@@ -165,18 +166,18 @@ func consumerViewOf(g *consumerGroup) consumerView {
 // partition has two holders, and targets do not overlap.
 func checkConsumerInvariants(t testing.TB, g *consumerGroup) {
 	t.Helper()
-	holders := map[[16]byte]map[int32]int32{}
+	holders := map[[16]byte]map[int32]holder{}
 	for _, m := range g.members {
 		for _, set := range []partitionSet{m.assigned, m.revoking} {
 			for tp, ps := range set {
 				if holders[tp] == nil {
-					holders[tp] = map[int32]int32{}
+					holders[tp] = map[int32]holder{}
 				}
 				for _, p := range ps {
 					if _, dup := holders[tp][p]; dup {
 						t.Fatalf("group %s: partition %x-%d held twice", g.id, tp[:1], p)
 					}
-					holders[tp][p] = m.epoch
+					holders[tp][p] = holder{m.id, m.epoch}
 				}
 			}
 		}
@@ -208,5 +209,39 @@ func checkConsumerInvariants(t testing.TB, g *consumerGroup) {
 	}
 	if g.epoch < g.assignmentEpoch {
 		t.Fatalf("group %s: epoch %d behind the assignment epoch %d", g.id, g.epoch, g.assignmentEpoch)
+	}
+}
+
+// compactPrefix is the log as compaction may leave it: among the first n
+// records only the last of each key remains (tombstones included), in
+// their order; the rest is untouched.
+func compactPrefix(t testing.TB, log []Record, n int) []Record {
+	t.Helper()
+	n = min(n, len(log))
+	last := map[string]int{}
+	for i, rec := range log[:n] {
+		k, _, err := records.Encode(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last[string(k)] = i
+	}
+	var out []Record
+	for i, rec := range log[:n] {
+		k, _, _ := records.Encode(rec)
+		if last[string(k)] == i {
+			out = append(out, rec)
+		}
+	}
+	return append(out, log[n:]...)
+}
+
+// checkCompactedReplayEquivalent: a shard loaded from a log compaction
+// thinned out up to n equals the live one.
+func checkCompactedReplayEquivalent(t testing.TB, h *harness, n int) {
+	t.Helper()
+	live, loaded := viewOf(h.s), viewOf(reload(t, compactPrefix(t, h.log, n)))
+	if !reflect.DeepEqual(live, loaded) {
+		t.Fatalf("shard loaded from the log compacted up to %d of %d differs from the live one:\nlive   %+v\nloaded %+v", n, len(h.log), live, loaded)
 	}
 }

@@ -130,6 +130,7 @@ func runConsumerSim(t testing.TB, ops []byte) cgSimStats {
 			h.s.FetchOffsets(kmsg.OffsetFetchRequestGroup{Group: "g", MemberID: &c.id, MemberEpoch: c.epoch}, false)
 		case 15:
 			checkReplayEquivalent(t, h)
+			checkCompactedReplayEquivalent(t, h, len(h.log)*int(arg)/255)
 			st.replayChecks++
 		}
 		checkInvariants(t, h.s, map[string]int32{})
@@ -146,6 +147,7 @@ func runConsumerSim(t testing.TB, ops []byte) cgSimStats {
 		}
 	}
 	checkReplayEquivalent(t, h)
+	checkCompactedReplayEquivalent(t, h, len(h.log))
 	return st
 }
 
