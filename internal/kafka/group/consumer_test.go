@@ -462,3 +462,43 @@ func TestJoinGroupOnConsumerGroup(t *testing.T) {
 	wantOK(t, "consumer join on empty classic", h.cgJoin(&cgMember{}))
 	checkReplayEquivalent(t, h)
 }
+
+// A member joining a stable group of ten over 100 partitions owns its share
+// once each owner has had its next heartbeat (which asks it to revoke) and
+// acknowledged the revocation (clients send that heartbeat at once), and
+// the joiner has heartbeated once more: the wait is bounded by the
+// heartbeat interval, not by the group's size.
+func TestConsumerJoinerOfLargeGroupNeedsOneRound(t *testing.T) {
+	h, topics := consumerHarness(t, testConfig())
+	topics["a"] = TopicInfo{ID: topicA, Partitions: 100}
+	ms := make([]*cgMember, 10)
+	for i := range ms {
+		ms[i] = &cgMember{}
+		h.cgJoin(ms[i])
+	}
+	for range 3 {
+		for _, m := range ms {
+			h.cgBeat(m)
+		}
+	}
+	if h.s.Group("g").StateName() != "Stable" {
+		t.Fatalf("group %s", h.s.Group("g").StateName())
+	}
+	joiner := &cgMember{}
+	h.cgJoin(joiner)
+	for _, m := range ms { // each owner's next heartbeat asks it to revoke
+		before, had := m.epoch, count(m.owned)
+		h.cgBeat(m)
+		if count(m.owned) < had && m.epoch != before {
+			t.Fatalf("owner moved to epoch %d before revoking", m.epoch)
+		}
+		h.cgBeat(m) // and it acknowledges at once
+	}
+	h.cgBeat(joiner)
+	if n := count(joiner.owned); n != 9 && n != 10 {
+		t.Fatalf("joiner owns %d partitions after one round", n)
+	}
+	if st := h.s.Group("g").StateName(); st != "Stable" {
+		t.Fatalf("group %s", st)
+	}
+}
