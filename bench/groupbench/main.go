@@ -40,6 +40,7 @@ type config struct {
 	only        map[string]bool
 	protocols   []string
 	heartbeatMs int
+	consumerHB  int
 }
 
 func main() {
@@ -53,6 +54,7 @@ func main() {
 	flag.StringVar(&cfg.wharfBin, "wharf-bin", "", "wharf binary (default: build ./cmd/wharf)")
 	flag.StringVar(&only, "only", "wharf,kfake", "servers to measure")
 	flag.IntVar(&cfg.heartbeatMs, "heartbeat-ms", 3000, "classic members' heartbeat.interval.ms (kgo's and Kafka's default 3000)")
+	flag.IntVar(&cfg.consumerHB, "consumer-heartbeat-ms", 5000, "both servers' group.consumer.heartbeat.interval.ms for KIP-848 members (Kafka's default 5000)")
 	flag.Parse()
 	cfg.only = map[string]bool{}
 	for _, s := range splitComma(only) {
@@ -108,13 +110,15 @@ func run(ctx context.Context, cfg config) error {
 		servers = append(servers, s)
 	}
 	if cfg.only["kfake"] {
-		c, err := kfake.NewCluster(kfake.NumBrokers(1))
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.BrokerConfigs(map[string]string{
+			"group.consumer.heartbeat.interval.ms": fmt.Sprint(cfg.consumerHB)}))
 		if err != nil {
 			return err
 		}
 		servers = append(servers, server{name: "kfake", addr: c.ListenAddrs()[0], close: c.Close})
 	}
-	fmt.Printf("groupbench: %d members, %d partitions, classic heartbeat interval %d ms; client kgo\n\n", cfg.members, cfg.partitions, cfg.heartbeatMs)
+	fmt.Printf("groupbench: %d members, %d partitions, classic heartbeat interval %d ms, KIP-848 heartbeat interval %d ms; client kgo\n\n",
+		cfg.members, cfg.partitions, cfg.heartbeatMs, cfg.consumerHB)
 	rows := [][]string{{"server", "protocol", "group of N stable s", "N+1th member assigned s", "group of N+1 stable s"}}
 	for i, proto := range cfg.protocols {
 		for _, s := range servers {
@@ -168,7 +172,8 @@ func startWharf(cfg config, dir string) (server, error) {
 	addr := fmt.Sprintf("127.0.0.1:%d", ports[0])
 	p := &childproc.Process{Name: "wharf server", Tag: "groupbench", LogPath: filepath.Join(dir, "wharf.log"), Argv: []string{bin, "server",
 		"--data-dir", filepath.Join(dir, "data"), "--kafka-addr", addr,
-		"--zk-addr", fmt.Sprintf("127.0.0.1:%d", ports[1]), "--http-addr", fmt.Sprintf("127.0.0.1:%d", ports[2])}}
+		"--zk-addr", fmt.Sprintf("127.0.0.1:%d", ports[1]), "--http-addr", fmt.Sprintf("127.0.0.1:%d", ports[2]),
+		"--override", fmt.Sprintf("group.consumer.heartbeat.interval.ms=%d", cfg.consumerHB)}}
 	if err := p.Start(); err != nil {
 		return server{}, err
 	}

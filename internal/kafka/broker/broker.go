@@ -162,6 +162,9 @@ func New(cfg *kconfig.Broker, opts BrokerOptions) (*Broker, error) {
 	if err := nc.Validate(); err != nil {
 		return nil, err
 	}
+	if err := groupCoordinatorConfig(cfg).Group.Validate(); err != nil {
+		return nil, err
+	}
 	b := &Broker{
 		ID:       cfg.BrokerID,
 		Config:   cfg,

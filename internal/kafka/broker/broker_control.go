@@ -82,6 +82,9 @@ func (b *Broker) updateMetadata(r *kmsg.UpdateMetadataRequest) *kmsg.UpdateMetad
 		return resp
 	}
 	removed := b.Meta.UpdateMetadata(r)
+	if b.Groups != nil {
+		b.Groups.OnMetadataChange()
+	}
 	if b.Groups != nil && len(removed) > 0 {
 		deleted := map[string][]int32{}
 		for _, tp := range removed {

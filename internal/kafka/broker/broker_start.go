@@ -204,6 +204,7 @@ func (b *Broker) openLogs() error {
 	groupLog := &groupcoord.ReplicaLog{CommitTimeoutMs: cfg.OffsetsCommitTimeoutMs}
 	b.Groups = groupcoord.New(groupCoordinatorConfig(cfg), groupLog, b.Log,
 		func() int64 { return time.Now().UnixMilli() })
+	b.Groups.SetTopics(func() group.TopicsView { return metaTopics{b.Meta.Snapshot()} })
 	rm, err := partition.New(partition.Config{
 		BrokerID:               b.ID,
 		ReplicaLagTimeMaxMs:    cfg.ReplicaLagTimeMaxMs,
@@ -242,6 +243,9 @@ func groupCoordinatorConfig(cfg *kconfig.Broker) groupcoord.Config {
 	g.OffsetsRetentionMs = int64(cfg.OffsetsRetentionMinutes) * 60 * 1000
 	g.OffsetsRetentionCheckIntervalMs = cfg.OffsetsRetentionCheckIntervalMs
 	g.OffsetMetadataMaxBytes = cfg.OffsetMetadataMaxBytes
+	g.ConsumerSessionTimeoutMs = cfg.GroupConsumerSessionTimeoutMs
+	g.ConsumerHeartbeatIntervalMs = cfg.GroupConsumerHeartbeatMs
+	g.ConsumerMaxSize = cfg.GroupConsumerMaxSize
 	return groupcoord.Config{Partitions: cfg.OffsetsTopicNumPartitions, Group: g, LoadBatchBytes: cfg.OffsetsLoadBufferSize}
 }
 

@@ -9,6 +9,8 @@ import (
 
 	"github.com/wharf-project/wharf/internal/kafka/group"
 	"github.com/wharf-project/wharf/internal/kafka/groupcoord"
+	"github.com/wharf-project/wharf/internal/kafka/meta"
+	"github.com/wharf-project/wharf/internal/kafka/zkdata"
 )
 
 // The group APIs' plumbing: each request (or each group of a batched
@@ -131,3 +133,34 @@ const groupAuthorizedOperations = 1<<3 | 1<<6 | 1<<8
 // notRequestedAuthorizedOperations is Integer.MIN_VALUE, the answer when
 // the operations were not asked for.
 const notRequestedAuthorizedOperations = -2147483648
+
+// metaTopics is the group coordinator's view of one metadata snapshot:
+// the topics KIP-848 groups subscribe to and are assigned from (internal
+// topics excluded, as from a regex subscription in Kafka).
+type metaTopics struct{ snap *meta.Snapshot }
+
+func (m metaTopics) TopicByName(name string) ([16]byte, int32, bool) {
+	t, ok := m.snap.Topic(name)
+	if !ok || t.Internal {
+		return [16]byte{}, 0, false
+	}
+	return [16]byte(t.ID), int32(len(t.Partitions)), true
+}
+
+func (m metaTopics) TopicByID(id [16]byte) (string, int32, bool) {
+	t, ok := m.snap.TopicByID(zkdata.UUID(id))
+	if !ok || t.Internal {
+		return "", 0, false
+	}
+	return t.Name, int32(len(t.Partitions)), true
+}
+
+func (m metaTopics) Names() []string {
+	var out []string
+	for _, n := range m.snap.TopicNames() {
+		if !meta.IsInternal(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}

@@ -68,6 +68,8 @@ type Coordinator struct {
 
 	nextResponder atomic.Uint64
 	wg            sync.WaitGroup // loads
+
+	topics atomic.Pointer[func() group.TopicsView] // the metadata view shards assign from
 }
 
 // New returns a coordinator that leads no partition yet. now is the
@@ -105,6 +107,28 @@ func (c *Coordinator) Close() {
 		c.unload(s)
 	}
 	c.wg.Wait()
+}
+
+// SetTopics gives the shards the cluster's topics (for KIP-848 groups'
+// assignments): view returns an unchanging view of the current metadata,
+// taken again for each operation.
+func (c *Coordinator) SetTopics(view func() group.TopicsView) { c.topics.Store(&view) }
+
+// viewTopics hands the shard the current topics; called under s.mu.
+func (c *Coordinator) viewTopics(shard *group.Shard) {
+	if v := c.topics.Load(); v != nil {
+		shard.SetTopicsView((*v)())
+	}
+}
+
+// OnMetadataChange tells every loaded shard that topics were created,
+// deleted or resized (after each UpdateMetadata that changed them).
+func (c *Coordinator) OnMetadataChange() {
+	for _, p := range c.Shards() {
+		c.DoPartition(p, group.OpContext{}, nil, func(s *group.Shard, ctx group.OpContext) group.Result {
+			return s.OnMetadataChange(ctx.NowMs)
+		})
+	}
 }
 
 // PartitionFor is the __consumer_offsets partition of a group.
@@ -162,6 +186,7 @@ func (c *Coordinator) DoPartition(partition int32, ctx group.OpContext, reply fu
 	}
 	ctx.Responder = c.register(reply)
 	ctx.NowMs = c.now()
+	c.viewTopics(s.shard)
 	res := op(s.shard, ctx)
 	c.apply(s, res)
 	return 0

@@ -282,8 +282,7 @@ func (badLog) Read(int32, int64, int32) ([]byte, int64, error) {
 	return []byte("not a record batch at all, but long enough to parse a header from it......"), 100, nil
 }
 
-// Records of kinds the shard does not keep (KIP-848 groups) are skipped
-// on load; the offsets around them are loaded.
+// A KIP-848 group's records among a classic group's offsets load too.
 func TestLoadSkipsUnsupportedRecords(t *testing.T) {
 	l := NewMemLog()
 	c := newTestCoordinator(t, l)

@@ -84,8 +84,9 @@ func (c *Coordinator) load(s *shardState) {
 			n++
 			err := shard.Replay(rec)
 			if errors.Is(err, group.ErrUnsupportedRecord) {
-				// A kind this shard does not keep (KIP-848 groups for now):
-				// skipped, as Kafka skips record types it does not know.
+				// A record the shard refuses (a consumer group record for
+				// an id a classic group holds): skipped, as Kafka skips
+				// records it cannot apply.
 				skipped++
 				return nil
 			}
@@ -108,6 +109,7 @@ func (c *Coordinator) load(s *shardState) {
 	}
 	s.shard = shard
 	s.status.Store(shardActive)
+	c.viewTopics(shard)
 	c.apply(s, shard.OnLoaded(c.now())) // releases s.mu
 	c.logger.Info("Finished loading offsets and group metadata", "partition", OffsetsTopic+"-"+strconv.Itoa(int(s.partition)), "records", n, "skipped", skipped, "took", time.Since(start).Round(time.Millisecond))
 }
@@ -257,6 +259,7 @@ func (t shardTimer) Schedule(key string, delayMs int64, op func(nowMs int64) gro
 			return
 		}
 		delete(s.timers, key)
+		s.c.viewTopics(s.shard)
 		res := op(s.c.now())
 		s.c.apply(s, res)
 	})

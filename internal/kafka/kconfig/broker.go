@@ -126,6 +126,9 @@ type Broker struct {
 	GroupMaxSessionTimeoutMs        int32
 	GroupInitialRebalanceDelayMs    int32
 	GroupMaxSize                    int32
+	GroupConsumerSessionTimeoutMs   int32
+	GroupConsumerHeartbeatMs        int32
+	GroupConsumerMaxSize            int32
 
 	TransactionStateLogNumPartitions     int32
 	TransactionStateLogReplicationFactor int16
@@ -291,6 +294,9 @@ func (b *Broker) fill(g getter) {
 	b.GroupMaxSessionTimeoutMs = g.int("group.max.session.timeout.ms")
 	b.GroupInitialRebalanceDelayMs = g.int("group.initial.rebalance.delay.ms")
 	b.GroupMaxSize = g.int("group.max.size")
+	b.GroupConsumerSessionTimeoutMs = g.int("group.consumer.session.timeout.ms")
+	b.GroupConsumerHeartbeatMs = g.int("group.consumer.heartbeat.interval.ms")
+	b.GroupConsumerMaxSize = g.int("group.consumer.max.size")
 
 	b.TransactionStateLogNumPartitions = g.int("transaction.state.log.num.partitions")
 	b.TransactionStateLogReplicationFactor = g.short("transaction.state.log.replication.factor")

@@ -155,6 +155,10 @@ var brokerDef = newDef([]*Key{
 	bk("group.max.session.timeout.ms", TypeInt, int32(1800000), nil, false),
 	bk("group.initial.rebalance.delay.ms", TypeInt, int32(3000), nil, false),
 	bk("group.max.size", TypeInt, int32(math.MaxInt32), atLeast{1}, false),
+	// KIP-848's consumer groups (Kafka 3.7+; not in 2.8's definition).
+	bk("group.consumer.session.timeout.ms", TypeInt, int32(45000), atLeast{1}, false),
+	bk("group.consumer.heartbeat.interval.ms", TypeInt, int32(5000), atLeast{1}, false),
+	bk("group.consumer.max.size", TypeInt, int32(math.MaxInt32), atLeast{1}, false),
 	bk("offset.metadata.max.bytes", TypeInt, int32(4096), nil, false),
 	bk("offsets.load.buffer.size", TypeInt, int32(5242880), atLeast{1}, false),
 	bk("offsets.topic.replication.factor", TypeShort, int16(3), atLeast{1}, false),
