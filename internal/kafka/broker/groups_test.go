@@ -277,3 +277,59 @@ func TestDeletedTopicOffsetsRemoved(t *testing.T) {
 		return len(r.Groups[0].Topics) == 1 && r.Groups[0].Topics[0].Topic == "kept"
 	})
 }
+
+// ConsumerGroupHeartbeat (KIP-848) at v0 (the coordinator names the
+// member) and v1 (the client does): a member joins, is assigned every
+// partition of its topic by the uniform assignor, and ConsumerGroupDescribe
+// at each version shows it.
+func TestConsumerGroupHeartbeatEveryVersion(t *testing.T) {
+	b := groupBroker(t)
+	createTopicDirect(t, b, "kip848", 3)
+	for v := int16(0); v <= 1; v++ {
+		group := fmt.Sprintf("cg%d", v)
+		hb := kmsg.NewPtrConsumerGroupHeartbeatRequest()
+		hb.Version, hb.Group, hb.MemberEpoch, hb.RebalanceTimeoutMillis = v, group, 0, 30000
+		hb.SubscribedTopicNames = []string{"kip848"}
+		hb.Topics = []kmsg.ConsumerGroupHeartbeatRequestTopic{} // owned partitions: empty (not null) to join
+		if v >= 1 {
+			hb.MemberID = "client-chosen-id"
+		}
+		var resp *kmsg.ConsumerGroupHeartbeatResponse
+		zktest.WaitFor(t, 10*time.Second, "an assignment", func() bool {
+			resp = call[*kmsg.ConsumerGroupHeartbeatResponse](t, b, "PLAINTEXT", hb)
+			if resp.ErrorCode != 0 {
+				t.Fatalf("v%d heartbeat: %v %s", v, kerr.ErrorForCode(resp.ErrorCode), derefString(resp.ErrorMessage))
+			}
+			if resp.MemberID != nil {
+				hb.MemberID = *resp.MemberID
+			}
+			hb.MemberEpoch = resp.MemberEpoch
+			return resp.Assignment != nil && len(resp.Assignment.Topics) == 1 && len(resp.Assignment.Topics[0].Partitions) == 3
+		})
+		if v >= 1 && hb.MemberID != "client-chosen-id" {
+			t.Errorf("v1 member id %q, want the client's", hb.MemberID)
+		}
+		if resp.HeartbeatIntervalMillis != 5000 {
+			t.Errorf("v%d heartbeat interval %d, want group.consumer.heartbeat.interval.ms 5000", v, resp.HeartbeatIntervalMillis)
+		}
+		desc := kmsg.NewPtrConsumerGroupDescribeRequest()
+		desc.Version, desc.Groups, desc.IncludeAuthorizedOperations = v, []string{group, "g-none"}, true
+		dr := call[*kmsg.ConsumerGroupDescribeResponse](t, b, "PLAINTEXT", desc)
+		if len(dr.Groups) != 2 || dr.Groups[0].ErrorCode != 0 || len(dr.Groups[0].Members) != 1 ||
+			dr.Groups[0].Members[0].MemberID != hb.MemberID || dr.Groups[0].AuthorizedOperations != groupAuthorizedOperations ||
+			dr.Groups[1].ErrorCode != kerr.GroupIDNotFound.Code {
+			t.Fatalf("v%d describe: %+v", v, dr.Groups)
+		}
+		hb.MemberEpoch = -1 // leave
+		if r := call[*kmsg.ConsumerGroupHeartbeatResponse](t, b, "PLAINTEXT", hb); r.ErrorCode != 0 || r.MemberEpoch != -1 {
+			t.Fatalf("v%d leave: %v epoch %d", v, kerr.ErrorForCode(r.ErrorCode), r.MemberEpoch)
+		}
+	}
+}
+
+func derefString(s *string) string {
+	if s == nil {
+		return "<nil>"
+	}
+	return *s
+}
