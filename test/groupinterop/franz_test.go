@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/wharf-project/wharf/internal/testutil"
@@ -24,6 +25,7 @@ func TestFranzGoGroup(t *testing.T) {
 			testFranzGroup(t, b, kgo.CooperativeStickyBalancer(), "cooperative-sticky")
 		})
 		t.Run("resume_after_restart", func(t *testing.T) { testFranzResume(t, b) })
+		t.Run("commits_survive_sigkill", func(t *testing.T) { testCommitsSurviveKill(t, b) })
 	})
 }
 
@@ -211,4 +213,41 @@ func TestFranzGoStaticMembers(t *testing.T) {
 			t.Errorf("instance b had partitions revoked by a's restart (%d revocations, %d before)", revoked["b"], revokedB)
 		}
 	})
+}
+
+// testCommitsSurviveKill: every commit the broker acknowledged is there
+// after a SIGKILL of the broker (commits are fsynced before the answer).
+func testCommitsSurviveKill(t *testing.T, b kafkapeer.Broker) {
+	if b.Kind() == kafkapeer.KindKfake {
+		t.Skip("kfake keeps nothing across a restart")
+	}
+	const parts = 3
+	topic := name(t, "topic")
+	kafkapeer.CreateTopic(t, b, topic, parts, nil)
+	adm := kafkapeer.Kadm(t, b)
+	ctx, cancel := context.WithTimeout(context.Background(), opTimeout)
+	defer cancel()
+	want := map[string]int64{}
+	for i := range 20 {
+		group := fmt.Sprintf("%s-%d", name(t, "group"), i)
+		os := kadm.Offsets{}
+		for p := range int32(parts) {
+			os.Add(kadm.Offset{Topic: topic, Partition: p, At: int64(100*i) + int64(p), LeaderEpoch: -1})
+		}
+		resp, err := adm.CommitOffsets(ctx, group, os)
+		if err != nil || resp.Error() != nil {
+			t.Fatalf("commit %s: %v %v", group, err, resp.Error())
+		}
+		want[group] = int64(100 * i)
+	}
+	b.Kill()
+	b.Restart()
+	for group, base := range want {
+		got := committed(t, b, group, topic)
+		for p := range int32(parts) {
+			if got[p] != base+int64(p) {
+				t.Fatalf("after SIGKILL, group %s partition %d: committed %d, want the acknowledged %d", group, p, got[p], base+int64(p))
+			}
+		}
+	}
 }
