@@ -108,6 +108,15 @@ func (o *OptionSet) ValueOf(s *Spec) (v string, ok bool, err error) {
 	return "", false, &Error{ClassMultipleValues, "Found multiple arguments for option " + s.Name + ", but you asked for only one"}
 }
 
+// ValuesOf is OptionSet.valuesOf for a String option: every argument
+// given, in order, or the defaults when there is none.
+func (o *OptionSet) ValuesOf(s *Spec) []string {
+	if vals := o.values[s]; len(vals) > 0 {
+		return append([]string(nil), vals...)
+	}
+	return append([]string(nil), s.Defaults...)
+}
+
 // IntValueOf is ValueOf converted as jopt's Integer converter does
 // (Integer.valueOf). An absent option without a default reads as 0.
 func (o *OptionSet) IntValueOf(s *Spec) (int32, error) {

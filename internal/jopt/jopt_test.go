@@ -194,3 +194,19 @@ func TestSpecString(t *testing.T) {
 		t.Errorf("%q", s)
 	}
 }
+
+func TestValuesOf(t *testing.T) {
+	p := NewParser()
+	prop := p.Accepts(&Spec{Name: "property", Arg: RequiredArg})
+	def := p.Accepts(&Spec{Name: "d", Arg: RequiredArg, Defaults: []string{"x"}})
+	set, err := p.Parse([]string{"--property", "a=1", "--property=b=2"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := set.ValuesOf(prop); len(got) != 2 || got[0] != "a=1" || got[1] != "b=2" {
+		t.Errorf("ValuesOf(property) = %q", got)
+	}
+	if got := set.ValuesOf(def); len(got) != 1 || got[0] != "x" {
+		t.Errorf("ValuesOf(d) = %q, want the default", got)
+	}
+}
