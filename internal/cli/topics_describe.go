@@ -1,0 +1,270 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kmsg"
+)
+
+// describeTopic is TopicService.describeTopic: for each topic (in the
+// order of the Java Admin's result HashMap), a topic line and one line per
+// partition, tab-separated, as the filters allow. The partitions come from
+// Metadata (not DescribeTopicPartitions), so Elr and LastKnownElr read
+// N/A, as the Java tool prints them against a broker without KIP-966.
+func (s *topicService) describeTopic(ctx context.Context) error {
+	o := s.opts
+	var inputID *[16]byte
+	if o.has(o.topicID) {
+		v, _, err := o.set.ValueOf(o.topicID)
+		if err != nil {
+			return err
+		}
+		id, err := tcParseUuid(v)
+		if err != nil {
+			return err
+		}
+		if id != ([16]byte{}) {
+			inputID = &id
+		}
+	}
+	var names []string
+	if inputID != nil {
+		if err := s.connect(ctx); err != nil {
+			return err
+		}
+		md, err := s.metadata(ctx)
+		if err != nil {
+			return err
+		}
+		exclude := o.has(o.excludeInternal)
+		for name, td := range md.Topics {
+			if td.Err == nil && [16]byte(td.ID) == *inputID && !(exclude && td.IsInternal) {
+				names = append(names, name)
+			}
+		}
+		if len(names) == 0 && !o.has(o.ifExists) {
+			return tcIllegalArgument(fmt.Sprintf("TopicId '%s' does not exist as expected", tcUuidString(*inputID)))
+		}
+	} else {
+		topics, _, err := s.getTopics(ctx)
+		if err != nil {
+			return err
+		}
+		if err := s.ensureTopicExists(topics); err != nil {
+			return err
+		}
+		names = topics
+	}
+	if len(names) == 0 {
+		return nil
+	}
+	md, err := s.metadata(ctx, names...)
+	if err != nil {
+		return err
+	}
+	for _, name := range names { // allTopicNames().get(): the first failure
+		td, ok := md.Topics[name]
+		if !ok {
+			return &tcError{tcExceptionClass(kerr.UnknownTopicOrPartition), "Topic " + name + " not found."}
+		}
+		if td.Err != nil {
+			return s.clientError(td.Err)
+		}
+	}
+	rctx, cancel := context.WithTimeout(ctx, topicsRequestTimeout)
+	configs, cfgErr := s.adm.DescribeTopicConfigs(rctx, names...)
+	cancel()
+	live := map[int32]bool{}
+	for _, b := range md.Brokers {
+		live[b.NodeID] = true
+	}
+	reassignments := s.reassignments(ctx, md, names)
+	d := &topicDescriber{s: s, live: live}
+	d.describeConfigs = !o.has(o.unavailable) && !o.has(o.underReplicated) && !o.has(o.underMinIsr) && !o.has(o.atMinIsr)
+	d.describePartitions = !o.has(o.withOverrides)
+	for _, name := range tcHashOrder(names, len(names)) {
+		td := md.Topics[name]
+		if cfgErr != nil {
+			return s.clientError(cfgErr)
+		}
+		cfg, err := topicConfigOf(configs, name)
+		if err != nil {
+			return err
+		}
+		d.print(td, cfg, reassignments[name])
+	}
+	return nil
+}
+
+// reassignments is listAllReassignments: none when the broker cannot say
+// (Wharf does not serve ListPartitionReassignments; the Java tool ignores
+// UnsupportedVersion and ClusterAuthorization the same way).
+func (s *topicService) reassignments(ctx context.Context, md kadm.Metadata, names []string) map[string]map[int32]kadm.ListPartitionReassignmentsResponse {
+	set := kadm.TopicsSet{}
+	for _, n := range names {
+		for p := range md.Topics[n].Partitions {
+			set.Add(n, p)
+		}
+	}
+	rctx, cancel := context.WithTimeout(ctx, topicsRequestTimeout)
+	defer cancel()
+	r, err := s.adm.ListPartitionReassignments(rctx, set)
+	if err != nil {
+		return nil
+	}
+	return r
+}
+
+// topicConfig is an admin Config: its entries in Java HashMap order.
+type topicConfig struct {
+	entries []kadm.Config
+	byName  map[string]kadm.Config
+}
+
+func topicConfigOf(rcs kadm.ResourceConfigs, name string) (*topicConfig, error) {
+	for _, rc := range rcs {
+		if rc.Name != name {
+			continue
+		}
+		if rc.Err != nil {
+			var msg *string
+			if rc.ErrMessage != "" {
+				msg = &rc.ErrMessage
+			}
+			if ke, ok := rc.Err.(*kerr.Error); ok {
+				return nil, tcAPIError(ke.Code, msg)
+			}
+			return nil, &tcError{"org.apache.kafka.common.errors.ApiException", rc.Err.Error()}
+		}
+		c := &topicConfig{byName: map[string]kadm.Config{}}
+		var keys []string
+		for _, e := range rc.Configs {
+			if _, dup := c.byName[e.Key]; !dup {
+				keys = append(keys, e.Key)
+			}
+			c.byName[e.Key] = e
+		}
+		for _, k := range tcHashOrder(keys, 16) {
+			c.entries = append(c.entries, c.byName[k])
+		}
+		return c, nil
+	}
+	return nil, &tcError{tcExceptionClass(kerr.UnknownTopicOrPartition), kerr.UnknownTopicOrPartition.Description}
+}
+
+func configValue(c kadm.Config) string {
+	if c.Value == nil {
+		return "null"
+	}
+	return *c.Value
+}
+
+// overrides is the Configs: column: the entries whose source is not
+// DEFAULT_CONFIG (ConfigEntry.isDefault), so a broker's static settings
+// show too, as they do with the Java tool.
+func (c *topicConfig) overrides() []string {
+	var out []string
+	for _, e := range c.entries {
+		if e.Source != kmsg.ConfigSourceDefaultConfig {
+			out = append(out, e.Key+"="+configValue(e))
+		}
+	}
+	return out
+}
+
+// minIsr is PartitionDescription.minIsrCount (1 when the broker does not
+// report min.insync.replicas).
+func (c *topicConfig) minIsr() int {
+	if e, ok := c.byName["min.insync.replicas"]; ok && e.Value != nil {
+		if n, err := strconv.Atoi(*e.Value); err == nil {
+			return n
+		}
+	}
+	return 1
+}
+
+// topicDescriber is DescribeOptions and the printDescription methods.
+type topicDescriber struct {
+	s                                   *topicService
+	live                                map[int32]bool
+	describeConfigs, describePartitions bool
+}
+
+func (d *topicDescriber) print(td kadm.TopicDetail, cfg *topicConfig, ras map[int32]kadm.ListPartitionReassignmentsResponse) {
+	o, w := d.s.opts, d.s.env.stdout
+	parts := td.Partitions.Sorted()
+	if d.describeConfigs && len(parts) > 0 {
+		overrides := cfg.overrides()
+		if !o.has(o.withOverrides) || len(overrides) > 0 {
+			var b strings.Builder
+			b.WriteString("Topic: " + td.Topic)
+			if td.ID != (kadm.TopicID{}) {
+				b.WriteString("\tTopicId: " + tcUuidString(td.ID))
+			}
+			ra, hasRA := ras[parts[0].Partition]
+			fmt.Fprintf(&b, "\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n",
+				len(parts), replicationFactor(parts[0], ra, hasRA), strings.Join(overrides, ","))
+			fmt.Fprint(w, b.String())
+		}
+	}
+	if !d.describePartitions {
+		return
+	}
+	for _, p := range parts {
+		ra, hasRA := ras[p.Partition]
+		if d.shouldPrint(p, cfg, ra, hasRA) {
+			fmt.Fprint(w, partitionLine(td.Topic, p, ra, hasRA))
+		}
+	}
+}
+
+func (d *topicDescriber) shouldPrint(p kadm.PartitionDetail, cfg *topicConfig, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) bool {
+	o := d.s.opts
+	hasLeader := p.Leader >= 0
+	return d.describeConfigs ||
+		o.has(o.underReplicated) && replicationFactor(p, ra, hasRA)-len(p.ISR) > 0 ||
+		o.has(o.unavailable) && (!hasLeader || !d.live[p.Leader]) ||
+		o.has(o.underMinIsr) && (!hasLeader || len(p.ISR) < cfg.minIsr()) ||
+		o.has(o.atMinIsr) && len(p.ISR) == cfg.minIsr()
+}
+
+// replicationFactor is TopicCommand.getReplicationFactor: during a
+// reassignment, the replicas less those being added.
+func replicationFactor(p kadm.PartitionDetail, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) int {
+	if hasRA && reassignmentInProgress(p, ra) {
+		return len(ra.Replicas) - len(ra.AddingReplicas)
+	}
+	return len(p.Replicas)
+}
+
+func reassignmentInProgress(p kadm.PartitionDetail, ra kadm.ListPartitionReassignmentsResponse) bool {
+	changing := map[int32]bool{}
+	for _, r := range append(append([]int32(nil), ra.AddingReplicas...), ra.RemovingReplicas...) {
+		changing[r] = true
+	}
+	for _, r := range p.Replicas {
+		if changing[r] {
+			return true
+		}
+	}
+	return false
+}
+
+// partitionLine is PartitionDescription.printDescription.
+func partitionLine(topic string, p kadm.PartitionDetail, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) string {
+	leader := "none"
+	if p.Leader >= 0 {
+		leader = strconv.Itoa(int(p.Leader))
+	}
+	line := fmt.Sprintf("\tTopic: %s\tPartition: %d\tLeader: %s\tReplicas: %s\tIsr: %s",
+		topic, p.Partition, leader, tcJoinInts(p.Replicas, ","), tcJoinInts(p.ISR, ","))
+	if hasRA {
+		line += "\tAdding Replicas: " + tcJoinInts(ra.AddingReplicas, ",") + "\tRemoving Replicas: " + tcJoinInts(ra.RemovingReplicas, ",")
+	}
+	return line + "\tElr: N/A\tLastKnownElr: N/A\n"
+}
