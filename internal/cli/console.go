@@ -1,0 +1,167 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/spf13/cobra"
+	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/wharf-project/wharf/internal/jopt"
+)
+
+// `wharf produce` and `wharf consume` are Kafka 3.9's
+// kafka-console-producer.sh (kafka.tools.ConsoleProducer) and
+// kafka-console-consumer.sh (org.apache.kafka.tools.consumer.ConsoleConsumer):
+// the same jopt-simple options, usage and error texts, line reader and
+// message formatter, with franz-go's kgo client in place of the Java one.
+// Both also take the legacy --zookeeper host:port[/chroot] of the old
+// tutorials (the brokers are read from /brokers/ids), and the producer the
+// deprecated --broker-list. Where the Java tool logs through log4j, the
+// line has tools-log4j.properties' layout, "[date] LEVEL message (logger)",
+// followed by the exception's first line (no stack trace).
+func init() {
+	Register(Command{
+		Name: "produce",
+		New: func() *cobra.Command {
+			return newConsoleCommand("produce", "Read lines from standard input and publish them to Kafka (kafka-console-producer.sh)", runConsoleProducer)
+		},
+		Aliases: []Alias{{Name: "kafka-console-producer.sh"}},
+	})
+	Register(Command{
+		Name: "consume",
+		New: func() *cobra.Command {
+			return newConsoleCommand("consume", "Print the records of Kafka topics on standard output (kafka-console-consumer.sh)", runConsoleConsumer)
+		},
+		Aliases: []Alias{{Name: "kafka-console-consumer.sh"}},
+	})
+}
+
+// consoleEnv is what a console tool reads and writes.
+type consoleEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// terminal: stdin is a console (System.console() != null), so the
+	// producer prompts with '>'.
+	terminal    bool
+	cwd         string
+	groupSuffix int              // the random console-consumer-<n> suffix
+	now         func() time.Time // for log lines
+}
+
+func newConsoleCommand(name, short string, run func(ctx context.Context, args []string, env consoleEnv) int) *cobra.Command {
+	return &cobra.Command{
+		Use:   name + " [options]",
+		Short: short,
+		Long: short + ".\nThe options are the original's (jopt-simple: --opt value or --opt=value);\n" +
+			"run with --help for its option table.",
+		// the original's own option syntax passes through as is
+		DisableFlagParsing: true,
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			cwd, _ := os.Getwd()
+			in := cmd.InOrStdin()
+			env := consoleEnv{stdin: in, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), terminal: isTerminal(in),
+				cwd: cwd, groupSuffix: rand.IntN(100000), now: time.Now}
+			if code := run(ctx, args, env); code != 0 {
+				if ctx.Err() != nil {
+					return ctx.Err()
+				}
+				return &ExitError{Code: code}
+			}
+			return nil
+		},
+	}
+}
+
+// isTerminal reports whether r is a character device (a console).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// consoleUsage is CommandLineUtils.printUsageAndExit: the message and the
+// option table on stderr, exit 1.
+func consoleUsage(env consoleEnv, p *jopt.Parser, msg string) int {
+	fmt.Fprintln(env.stderr, msg)
+	fmt.Fprint(env.stderr, p.Help())
+	return 1
+}
+
+// consoleLog is a log4j line in tools-log4j.properties' layout
+// "[%d] %p %m (%c)%n", then the exception's first line when there is one.
+func consoleLog(env consoleEnv, level, msg, logger string, exc string) {
+	fmt.Fprintf(env.stderr, "[%s] %s %s (%s)\n", env.now().Format("2006-01-02 15:04:05,000"), level, msg, logger)
+	if exc != "" {
+		fmt.Fprintln(env.stderr, exc)
+	}
+}
+
+// consoleKeyValues is CommandLineUtils.parseKeyValueArgs: "k=v" (the value
+// may hold '='), "k" or "k=" meaning an empty value; later keys win.
+func consoleKeyValues(args []string) map[string]string {
+	props := map[string]string{}
+	for _, a := range args {
+		k, v, _ := strings.Cut(a, "=")
+		props[k] = v
+	}
+	return props
+}
+
+// validHostPorts is ToolsUtils.validatePortOrDie's test: every
+// comma-separated entry ends in ":<port>" (Utils.getPort).
+func validHostPorts(s string) bool {
+	for _, hp := range strings.Split(s, ",") {
+		i := strings.LastIndexByte(hp, ':')
+		if i < 0 || i == len(hp)-1 {
+			return false
+		}
+		for _, c := range hp[i+1:] {
+			if c < '0' || c > '9' {
+				return false
+			}
+		}
+		for _, c := range hp[:i] {
+			if !(c < unicode.MaxASCII && (c == '-' || c == '%' || c == '.' || c == '_' || c == ':' || c == '[' || c == ']' ||
+				c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// consoleJavaError names err as the Java client would throw it: a Kafka
+// error code as its org.apache.kafka.common.errors class and default
+// message, anything else as a KafkaException.
+func consoleJavaError(err error) string {
+	var ke *kerr.Error
+	if errors.As(err, &ke) {
+		var b strings.Builder
+		for _, w := range strings.Split(strings.ToLower(ke.Message), "_") {
+			if w != "" {
+				b.WriteString(strings.ToUpper(w[:1]) + w[1:])
+			}
+		}
+		name := b.String()
+		if !strings.HasSuffix(name, "Exception") {
+			name += "Exception"
+		}
+		return "org.apache.kafka.common.errors." + name + ": " + ke.Description
+	}
+	if errors.Is(err, context.DeadlineExceeded) {
+		return "org.apache.kafka.common.errors.TimeoutException: " + err.Error()
+	}
+	return "org.apache.kafka.common.KafkaException: " + err.Error()
+}
