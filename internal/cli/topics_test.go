@@ -8,7 +8,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // topicsRun runs kafka-topics.sh with a fixed clock and a short timeout.
@@ -301,5 +303,67 @@ func TestTopicsLifecycle(t *testing.T) {
 	}
 	if want := tcHashOrder([]string{"a", "b", "orders"}, 3); !slices.Equal(order, want) {
 		t.Errorf("describe order %q, want %q", order, want)
+	}
+}
+
+// The describe filters (DescribeOptions of TopicCommand.java 3.9) over a
+// topic with one healthy partition under reassignment, one
+// under-replicated, one without a leader and one led by a broker that is
+// gone; min.insync.replicas is 2.
+func TestTopicsDescribeFilters(t *testing.T) {
+	td := kadm.TopicDetail{Topic: "t", Partitions: kadm.PartitionDetails{
+		0: {Topic: "t", Partition: 0, Leader: 1, Replicas: []int32{1, 2, 3}, ISR: []int32{1, 2, 3}},
+		1: {Topic: "t", Partition: 1, Leader: 1, Replicas: []int32{1, 2, 3}, ISR: []int32{1}},
+		2: {Topic: "t", Partition: 2, Leader: -1, Replicas: []int32{1, 2, 3}, ISR: []int32{2, 3}},
+		3: {Topic: "t", Partition: 3, Leader: 4, Replicas: []int32{4}, ISR: []int32{4}},
+	}}
+	two, policy := "2", "compact"
+	cfg := &topicConfig{byName: map[string]kadm.Config{}}
+	for _, c := range []kadm.Config{
+		{Key: "min.insync.replicas", Value: &two, Source: kmsg.ConfigSourceDefaultConfig},
+		{Key: "cleanup.policy", Value: &policy, Source: kmsg.ConfigSourceDynamicTopicConfig},
+	} {
+		cfg.entries = append(cfg.entries, c)
+		cfg.byName[c.Key] = c
+	}
+	ras := map[int32]kadm.ListPartitionReassignmentsResponse{
+		0: {Topic: "t", Partition: 0, Replicas: []int32{1, 2, 3, 4}, AddingReplicas: []int32{4}, RemovingReplicas: []int32{3}},
+	}
+	const (
+		head = "Topic: t\tPartitionCount: 4\tReplicationFactor: 3\tConfigs: cleanup.policy=compact\n"
+		p0   = "\tTopic: t\tPartition: 0\tLeader: 1\tReplicas: 1,2,3\tIsr: 1,2,3\tAdding Replicas: 4\tRemoving Replicas: 3\tElr: N/A\tLastKnownElr: N/A\n"
+		p1   = "\tTopic: t\tPartition: 1\tLeader: 1\tReplicas: 1,2,3\tIsr: 1\tElr: N/A\tLastKnownElr: N/A\n"
+		p2   = "\tTopic: t\tPartition: 2\tLeader: none\tReplicas: 1,2,3\tIsr: 2,3\tElr: N/A\tLastKnownElr: N/A\n"
+		p3   = "\tTopic: t\tPartition: 3\tLeader: 4\tReplicas: 4\tIsr: 4\tElr: N/A\tLastKnownElr: N/A\n"
+	)
+	tests := []struct {
+		filter string
+		want   string
+	}{
+		{"", head + p0 + p1 + p2 + p3},
+		{"--under-replicated-partitions", p1 + p2},
+		{"--unavailable-partitions", p2 + p3},
+		{"--under-min-isr-partitions", p1 + p2 + p3},
+		{"--at-min-isr-partitions", p2},
+		{"--topics-with-overrides", head},
+	}
+	for _, tt := range tests {
+		args := []string{"--bootstrap-server", "h:1", "--describe"}
+		if tt.filter != "" {
+			args = append(args, tt.filter)
+		}
+		o := newTopicsOptions()
+		set, err := o.parser.Parse(args)
+		if err != nil {
+			t.Fatal(err)
+		}
+		o.set = set
+		var out strings.Builder
+		s := &topicService{opts: o, env: topicsEnv{stdout: &out}}
+		d := &topicDescriber{s: s, live: map[int32]bool{1: true, 2: true, 3: true}}
+		d.describeConfigs = !o.has(o.unavailable) && !o.has(o.underReplicated) && !o.has(o.underMinIsr) && !o.has(o.atMinIsr)
+		d.describePartitions = !o.has(o.withOverrides)
+		d.print(td, cfg, ras)
+		diffText(t, "filter "+tt.filter, out.String(), tt.want)
 	}
 }
