@@ -1,0 +1,101 @@
+package cli
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// sortedLines sorts the lines of s (records of several partitions come in
+// no fixed order).
+func sortedLines(s string) string {
+	lines := strings.Split(strings.TrimSuffix(s, "\n"), "\n")
+	slices.Sort(lines)
+	return strings.Join(lines, "\n")
+}
+
+func TestConsoleProduceThenConsumeFromBeginning(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	r := runIn("h1:a,h2:b\tk1\tv1\nh3:c\tk2\tv2\n-\tk3\t-\n", "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic,
+		"--property", "parse.key=true", "--property", "parse.headers=true", "--property", "null.marker=-", "--sync")
+	if r.code != 0 || r.stdout != "" || r.stderr != "" { // no '>' prompt: stdin is not a terminal
+		t.Fatalf("produce: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runIn("plain\n", "kafka-console-producer.sh", "--broker-list", addr, "--topic", topic, "--compression-codec", "--request-required-acks", "1")
+	if r.code != 0 || r.stderr != "" {
+		t.Fatalf("produce gzip: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--max-messages", "4",
+		"--property", "print.key=true", "--property", "print.headers=true", "--property", "key.separator=|")
+	if r.code != 0 || r.stderr != "Processed a total of 4 messages\n" {
+		t.Fatalf("consume: exit %d, stderr %q", r.code, r.stderr)
+	}
+	diffText(t, "records", sortedLines(r.stdout), sortedLines(strings.Join([]string{
+		"NO_HEADERS|null|plain",
+		"h1:a,h2:b|k1|v1",
+		"h3:c|k2|v2",
+		"NO_HEADERS|k3|null",
+	}, "\n")))
+	// With a group the offsets printed are committed: the next run of the
+	// group starts after them.
+	for _, want := range []int{4, 0} {
+		r = runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning",
+			"--group", "g-"+topic, "--timeout-ms", "1500")
+		if r.code != 0 || !strings.HasSuffix(r.stderr, "Processed a total of "+strconv.Itoa(want)+" messages\n") {
+			t.Fatalf("group run: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+		}
+		// the timeout is ConsumerWrapper.receive's TimeoutException, logged
+		diffText(t, "timeout", logLines(strings.TrimSuffix(r.stderr, "Processed a total of "+strconv.Itoa(want)+" messages\n")),
+			"[D] ERROR Error processing message, terminating consumer process:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\n"+
+				"org.apache.kafka.common.errors.TimeoutException\n")
+	}
+}
+
+func TestConsoleConsumePartitionAndOffset(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	var lines strings.Builder
+	for i := range 5 {
+		lines.WriteString("k\tm" + string(rune('0'+i)) + "\n") // one key: one partition
+	}
+	if r := runIn(lines.String(), "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic, "--property", "parse.key=true"); r.code != 0 || r.stderr != "" {
+		t.Fatalf("produce: exit %d, stderr %q", r.code, r.stderr)
+	}
+	// find the partition the key went to
+	part := ""
+	for _, p := range []string{"0", "1", "2"} {
+		r := runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--partition", p, "--offset", "earliest",
+			"--timeout-ms", "500")
+		if strings.HasPrefix(r.stdout, "m0\n") {
+			part = p
+		}
+	}
+	if part == "" {
+		t.Fatal("no partition holds the records")
+	}
+	r := runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--partition", part, "--offset", "3",
+		"--max-messages", "2", "--property", "print.partition=true", "--property", "print.offset=true", "--property", "print.timestamp=true")
+	if r.code != 0 || r.stderr != "Processed a total of 2 messages\n" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	diffText(t, "records", normalise(r.stdout), "CreateTime:N\tPartition:N\tOffset:N\tmN\nCreateTime:N\tPartition:N\tOffset:N\tmN\n")
+	if !strings.Contains(r.stdout, "\tOffset:3\tm3\n") || !strings.Contains(r.stdout, "Partition:"+part+"\tOffset:4\tm4\n") {
+		t.Errorf("stdout %q", r.stdout)
+	}
+}
+
+func TestConsoleProducerKeyErrorStopsAfterSending(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	r := runIn("k\tgood\nbad line\nnever\n", "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic, "--property", "parse.key=true")
+	if r.code != 1 || r.stderr != "org.apache.kafka.common.KafkaException: No key separator found on line number 2: 'bad line'\n" {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--include", strings.ReplaceAll(topic, ".", `\.`), "--from-beginning",
+		"--timeout-ms", "1000", "--property", "print.key=true")
+	if r.stdout != "k\tgood\n" || !strings.HasSuffix(r.stderr, "Processed a total of 1 messages\n") {
+		t.Errorf("consumed %q, stderr %q", r.stdout, r.stderr)
+	}
+}
