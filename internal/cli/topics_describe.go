@@ -32,6 +32,11 @@ func (s *topicService) describeTopic(ctx context.Context) error {
 			inputID = &id
 		}
 	}
+	if o.has(o.partitionSizeLimit) { // read (and so checked) as the original does
+		if _, err := o.set.IntValueOf(o.partitionSizeLimit); err != nil {
+			return err
+		}
+	}
 	var names []string
 	if inputID != nil {
 		if err := s.connect(ctx); err != nil {

@@ -156,32 +156,33 @@ func tcAPIError(code int16, msg *string) error {
 // tcExceptionClass names the Java exception of a few Kafka errors (it
 // only shows in the logged stack trace).
 func tcExceptionClass(err error) string {
-	names := map[error]string{
-		kerr.TopicAlreadyExists:         "TopicExistsException",
-		kerr.UnknownTopicOrPartition:    "UnknownTopicOrPartitionException",
-		kerr.InvalidReplicationFactor:   "InvalidReplicationFactorException",
-		kerr.InvalidPartitions:          "InvalidPartitionsException",
-		kerr.InvalidReplicaAssignment:   "InvalidReplicaAssignmentException",
-		kerr.InvalidConfig:              "InvalidConfigurationException",
-		kerr.InvalidTopicException:      "InvalidTopicException",
-		kerr.PolicyViolation:            "PolicyViolationException",
-		kerr.TopicDeletionDisabled:      "TopicDeletionDisabledException",
-		kerr.TopicAuthorizationFailed:   "TopicAuthorizationException",
-		kerr.ClusterAuthorizationFailed: "ClusterAuthorizationException",
-		kerr.InvalidRequest:             "InvalidRequestException",
-		kerr.ReassignmentInProgress:     "ReassignmentInProgressException",
-		kerr.UnsupportedVersion:         "UnsupportedVersionException",
-		kerr.ThrottlingQuotaExceeded:    "ThrottlingQuotaExceededException",
-		kerr.RequestTimedOut:            "TimeoutException",
-		kerr.NotController:              "NotControllerException",
-		kerr.BrokerNotAvailable:         "BrokerNotAvailableException",
-		kerr.LeaderNotAvailable:         "LeaderNotAvailableException",
-		kerr.UnknownServerError:         "UnknownServerException",
-	}
-	if n := names[err]; n != "" {
+	if n := tcExceptionNames[err]; n != "" {
 		return "org.apache.kafka.common.errors." + n
 	}
 	return "org.apache.kafka.common.errors.ApiException"
+}
+
+var tcExceptionNames = map[error]string{
+	kerr.TopicAlreadyExists:         "TopicExistsException",
+	kerr.UnknownTopicOrPartition:    "UnknownTopicOrPartitionException",
+	kerr.InvalidReplicationFactor:   "InvalidReplicationFactorException",
+	kerr.InvalidPartitions:          "InvalidPartitionsException",
+	kerr.InvalidReplicaAssignment:   "InvalidReplicaAssignmentException",
+	kerr.InvalidConfig:              "InvalidConfigurationException",
+	kerr.InvalidTopicException:      "InvalidTopicException",
+	kerr.PolicyViolation:            "PolicyViolationException",
+	kerr.TopicDeletionDisabled:      "TopicDeletionDisabledException",
+	kerr.TopicAuthorizationFailed:   "TopicAuthorizationException",
+	kerr.ClusterAuthorizationFailed: "ClusterAuthorizationException",
+	kerr.InvalidRequest:             "InvalidRequestException",
+	kerr.ReassignmentInProgress:     "ReassignmentInProgressException",
+	kerr.UnsupportedVersion:         "UnsupportedVersionException",
+	kerr.ThrottlingQuotaExceeded:    "ThrottlingQuotaExceededException",
+	kerr.RequestTimedOut:            "TimeoutException",
+	kerr.NotController:              "NotControllerException",
+	kerr.BrokerNotAvailable:         "BrokerNotAvailableException",
+	kerr.LeaderNotAvailable:         "LeaderNotAvailableException",
+	kerr.UnknownServerError:         "UnknownServerException",
 }
 
 // request sends req with the admin timeout; a transport error becomes the

@@ -127,6 +127,7 @@ func TestTopicsValueErrors(t *testing.T) {
 		{[]string{"--create", "--topic", "t", "--config", "a=b=c"}, `requirement failed: Invalid topic config: all configs to be added must be in the format "key=val".`, "java.lang.IllegalArgumentException"},
 		{[]string{"--create", "--topic", "t", "--config", "retention.mss=1"}, "Unknown topic config name: retention.mss", "org.apache.kafka.common.errors.InvalidConfigurationException"},
 		{[]string{"--create", "--topic", "t", "--config", "retention.ms = x"}, "Invalid value x for configuration retention.ms: Not a number of type LONG", "org.apache.kafka.common.config.ConfigException"},
+		{[]string{"--describe", "--partition-size-limit-per-response", "many"}, "Cannot parse argument 'many' of option partition-size-limit-per-response", "joptsimple.OptionArgumentConversionException"},
 		{[]string{"--describe", "--topic-id", "abc"}, "Input string `abc` decoded as 2 bytes, which is not equal to the expected 16 bytes of a base64-encoded UUID", "java.lang.IllegalArgumentException"},
 	}
 	for _, tt := range tests {
@@ -290,11 +291,22 @@ func TestTopicsLifecycle(t *testing.T) {
 			t.Errorf("%q: stderr %q", s.args, r.stderr)
 		}
 	}
+	// --topic-id describes the topic of that id
+	r := topicsRun(append(bs, "--describe", "--topic", "orders")...)
+	id := strings.TrimPrefix(topicIDField.FindString(r.stdout), "TopicId: ")
+	if r = topicsRun(append(bs, "--describe", "--topic-id", id)...); !strings.HasPrefix(r.stdout, "Topic: orders\tTopicId: "+id+"\t") {
+		t.Errorf("--topic-id %s: %q", id, r.stdout)
+	}
+	unknown := "AAAAAAAAAAAAAAAAAAAAAQ"
+	if r = topicsRun(append(bs, "--describe", "--topic-id", unknown)...); r.code != 1 ||
+		r.stdout != "Error while executing topic command : TopicId '"+unknown+"' does not exist as expected\n" {
+		t.Errorf("unknown --topic-id: %+v", r)
+	}
 	// The describe of several topics lists them in the Java Admin's
 	// HashMap order, not sorted.
 	topicsRun(append(bs, "--create", "--topic", "b", "--partitions", "1")...)
 	topicsRun(append(bs, "--create", "--topic", "a", "--partitions", "1")...)
-	r := topicsRun(append(bs, "--describe", "--topic", "a|b|orders")...)
+	r = topicsRun(append(bs, "--describe", "--topic", "a|b|orders")...)
 	var order []string
 	for _, l := range strings.Split(r.stdout, "\n") {
 		if strings.HasPrefix(l, "Topic: ") {
