@@ -1,10 +1,15 @@
 package cli
 
 import (
+	"context"
 	"slices"
 	"strconv"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/wharf-project/wharf/internal/kafka/zkdata"
+	"github.com/wharf-project/wharf/internal/kafka/zkdata/zktest"
 )
 
 // sortedLines sorts the lines of s (records of several partitions come in
@@ -97,5 +102,36 @@ func TestConsoleProducerKeyErrorStopsAfterSending(t *testing.T) {
 		"--timeout-ms", "1000", "--property", "print.key=true")
 	if r.stdout != "k\tgood\n" || !strings.HasSuffix(r.stderr, "Processed a total of 1 messages\n") {
 		t.Errorf("consumed %q, stderr %q", r.stdout, r.stderr)
+	}
+}
+
+// --zookeeper host:port/chroot: the brokers registered there are the
+// bootstrap servers.
+func TestConsoleThroughZooKeeper(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	connect := zktest.Wharf(t) + "/kafka"
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	zk, err := zkdata.Dial(ctx, zkdata.Config{Connect: connect, SessionTimeout: 6 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zk.Close()
+	host, port, _ := strings.Cut(addr, ":")
+	p, _ := strconv.Atoi(port)
+	if err := zk.CreateTopLevelPaths(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := zk.RegisterBroker(ctx, zkdata.BrokerInfo{ID: 0, Version: 5, JMXPort: -1,
+		EndPoints: []zkdata.EndPoint{{Listener: "PLAINTEXT", Host: host, Port: int32(p), SecurityProtocol: "PLAINTEXT"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if r := runIn("via zookeeper\n", "kafka-console-producer.sh", "--zookeeper", connect, "--topic", topic); r.code != 0 || r.stderr != "" {
+		t.Fatalf("produce: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r := runIn("", "kafka-console-consumer.sh", "--zookeeper", connect, "--topic", topic, "--from-beginning", "--max-messages", "1")
+	if r.code != 0 || r.stdout != "via zookeeper\n" || r.stderr != "Processed a total of 1 messages\n" {
+		t.Errorf("consume: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kgo"
 )
 
@@ -288,5 +289,36 @@ func TestConsoleHashSetOrder(t *testing.T) {
 	// comes before "b" (98 & 15 = 2) whatever the insertion order.
 	if got := javaHashSetOrder([]string{"b", "q"}); strings.Join(got, ",") != "q,b" {
 		t.Errorf("order %q", got)
+	}
+}
+
+// The '>' prompt is printed before each read, the last one at the end of
+// the input (LineMessageReader.readRecords), only on a terminal.
+func TestConsoleProducerPromptOnATerminal(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	var out, errb bytes.Buffer
+	env := consoleEnv{stdin: strings.NewReader("a\nb\n"), stdout: &out, stderr: &errb, terminal: true, now: time.Now}
+	code := runConsoleProducer(context.Background(), []string{"--bootstrap-server", addr, "--topic", topic, "--timeout", "0"}, env)
+	if code != 0 || out.String() != ">>>" || errb.String() != "" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}
+
+// Kafka errors are named as the Java client's exceptions.
+func TestConsoleJavaError(t *testing.T) {
+	tests := []struct {
+		err  error
+		want string
+	}{
+		{kerr.UnknownTopicOrPartition, "org.apache.kafka.common.errors.UnknownTopicOrPartitionException: " + kerr.UnknownTopicOrPartition.Description},
+		{kerr.InvalidTopicException, "org.apache.kafka.common.errors.InvalidTopicException: " + kerr.InvalidTopicException.Description},
+		{kerr.NotEnoughReplicas, "org.apache.kafka.common.errors.NotEnoughReplicasException: " + kerr.NotEnoughReplicas.Description},
+		{context.DeadlineExceeded, "org.apache.kafka.common.errors.TimeoutException: context deadline exceeded"},
+	}
+	for _, tt := range tests {
+		if got := consoleJavaError(tt.err); got != tt.want {
+			t.Errorf("%v: %q, want %q", tt.err, got, tt.want)
+		}
 	}
 }
