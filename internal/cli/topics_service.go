@@ -410,9 +410,9 @@ func (s *topicService) alterTopic(ctx context.Context) error {
 		if err := s.alterConfigs28(ctx, topics, t, deletes); err != nil {
 			return err
 		}
-		if t.partitions == nil {
-			return nil
-		}
+	}
+	if t.partitions == nil { // only 2.8's config alteration goes without --partitions
+		return nil
 	}
 	req := kmsg.NewPtrCreatePartitionsRequest()
 	req.TimeoutMillis = int32(topicsRequestTimeout.Milliseconds())

@@ -379,3 +379,29 @@ func TestTopicsDescribeFilters(t *testing.T) {
 		diffText(t, "filter "+tt.filter, out.String(), tt.want)
 	}
 }
+
+// The value parsers never panic, and what they accept is well formed.
+func FuzzTopicsValueParsers(f *testing.F) {
+	for _, s := range []string{"0:1,1:2", ",0", "0:,", " 1 : 2 ", "a=b", "retention.ms = 5", "x=y=z", "in.*,out", "a(", "AAAAAAAAAAAAAAAAAAAAAQ", "", "\t=\t"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		if a, err := tcParseReplicaAssignment(s); err == nil {
+			for _, p := range a {
+				if len(p) != len(a[0]) {
+					t.Fatalf("%q: uneven assignment %v", s, a)
+				}
+			}
+		}
+		if keys, vals, err := tcParseConfigs([]string{s}); err == nil && len(keys) != len(vals) {
+			t.Fatalf("%q: keys %q values %q", s, keys, vals)
+		}
+		if f, err := newTopicIncludeList(s); err == nil {
+			f.allowed(s, true)
+		}
+		if id, err := tcParseUuid(s); err == nil && len(tcUuidString(id)) != 22 {
+			t.Fatalf("%q: id %v", s, id)
+		}
+		tcHashOrder([]string{s, s + "x"}, len(s))
+	})
+}
