@@ -163,10 +163,7 @@ func (o *groupsOpts) parse(args []string) error {
 	}
 	// OptionParser keeps availableIf in a HashMap keyed by the option's
 	// synonym list: the unavailable options are reported in its order.
-	var keys []string
-	for name := range o.availableIf {
-		keys = append(keys, name)
-	}
+	keys := []string{"members", "verbose", "offsets", "state", "type"} // availableIf's insertion order
 	var bad []string
 	for _, name := range cgHashOrder(keys, func(s string) int32 { return 31 + cgStringHash(s) }, 16) {
 		if !o.has(name) {

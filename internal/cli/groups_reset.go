@@ -454,9 +454,12 @@ func (s *groupService) deleteGroups(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	cctx, cancel := s.ctx(ctx)
-	resps, err := s.adm.DeleteGroups(cctx, ids...)
-	cancel()
+	var resps kadm.DeleteGroupResponses
+	if len(ids) > 0 {
+		cctx, cancel := s.ctx(ctx)
+		resps, err = s.adm.DeleteGroups(cctx, ids...)
+		cancel()
+	}
 	var success []string
 	failed := map[string]error{}
 	var failedOrder []string

@@ -276,6 +276,9 @@ func (s *groupService) describe(ctx context.Context, ids []string) (map[string]*
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
 	out := map[string]*cgGroup{}
+	if len(ids) == 0 {
+		return out, nil
+	}
 	var classic []string
 	req := kmsg.NewPtrConsumerGroupDescribeRequest()
 	req.Groups = ids
