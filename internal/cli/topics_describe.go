@@ -12,7 +12,7 @@ import (
 )
 
 // describeTopic is TopicService.describeTopic: for each topic (in the
-// order of the Java Admin's result HashMap), a topic line and one line per
+// order of the Java Admin's result HashMaps, tcDescribeOrder), a topic line and one line per
 // partition, tab-separated, as the filters allow. The partitions come from
 // Metadata (not DescribeTopicPartitions), so Elr and LastKnownElr read
 // N/A, as the Java tool prints them against a broker without KIP-966.
@@ -92,7 +92,7 @@ func (s *topicService) describeTopic(ctx context.Context) error {
 	d := &topicDescriber{s: s, live: live}
 	d.describeConfigs = !o.has(o.unavailable) && !o.has(o.underReplicated) && !o.has(o.underMinIsr) && !o.has(o.atMinIsr)
 	d.describePartitions = !o.has(o.withOverrides)
-	for _, name := range tcHashOrder(names, len(names)) {
+	for _, name := range tcDescribeOrder(names) {
 		td := md.Topics[name]
 		if cfgErr != nil {
 			return s.clientError(cfgErr)

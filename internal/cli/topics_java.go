@@ -47,19 +47,20 @@ func tcStringHash(s string) int32 {
 
 // tcHashOrder returns keys (distinct, in insertion order) in the order a
 // java.util.HashMap[String, _] created with initialCapacity iterates after
-// they are put in that order: by bucket of the final table, insertion
-// order within a bucket (resizes keep it). Kafka's Config keeps its
-// entries in such a map (capacity 16), and DescribeTopicsResult its
-// topics (capacity: their number), so this is the order `Configs:` and
-// --describe list them in.
+// they are put in that order. Kafka's Config keeps its entries in such a
+// map (capacity 16), so this is the order `Configs:` lists them in.
 func tcHashOrder(keys []string, initialCapacity int) []string {
-	capacity := 1 // HashMap.tableSizeFor
-	for capacity < initialCapacity {
+	capacity := tcTableSizeFor(initialCapacity)
+	for len(keys) > capacity*3/4 { // resize() doubles past 0.75 full
 		capacity *= 2
 	}
-	for len(keys) > capacity*3/4 {
-		capacity *= 2
-	}
+	return tcHashIterate(keys, capacity)
+}
+
+// tcHashIterate is the iteration order of a HashMap table of capacity
+// entries after keys were put in order: by bucket, insertion order within
+// a bucket (resizes keep it).
+func tcHashIterate(keys []string, capacity int) []string {
 	bucket := func(k string) int {
 		h := uint32(tcStringHash(k))
 		return int((h ^ h>>16) & uint32(capacity-1))
@@ -67,6 +68,27 @@ func tcHashOrder(keys []string, initialCapacity int) []string {
 	out := slices.Clone(keys)
 	slices.SortStableFunc(out, func(a, b string) int { return bucket(a) - bucket(b) })
 	return out
+}
+
+// tcTableSizeFor is HashMap.tableSizeFor: the power of two at or above n
+// (at least 1).
+func tcTableSizeFor(n int) int {
+	c := 1
+	for c < n {
+		c *= 2
+	}
+	return c
+}
+
+// tcDescribeOrder is the order --describe prints topics in: the Admin
+// client puts the sorted names in a HashMap(n) of futures, returns a copy
+// of it (new HashMap<>(map), sized as JDK 17 sizes it: n/0.75+1), and
+// allTopicNames() copies that into another HashMap(n).
+func tcDescribeOrder(sorted []string) []string {
+	n := len(sorted)
+	futures := tcHashOrder(sorted, n)
+	copied := tcHashIterate(futures, tcTableSizeFor(int(float32(n)/0.75+1)))
+	return tcHashOrder(copied, n)
 }
 
 // topicIncludeList is TopicFilter.IncludeList: a Java regex over whole
