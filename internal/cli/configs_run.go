@@ -47,12 +47,6 @@ func (o *configsOptions) process(ctx context.Context, env perfEnv) error {
 		return err
 	}
 	s := &configsSession{o: o, env: env, types: types, names: names, zk: o.set.Has(o.zookeeper)}
-	for _, t := range types {
-		if t == ctUsers || t == ctClients || t == ctIPs {
-			return &configsThrown{"java.lang.UnsupportedOperationException",
-				"wharf configs: " + t + " (client quotas and SCRAM credentials) are not supported yet"}
-		}
-	}
 	target := kafkaTarget{Props: map[string]string{}}
 	if o.set.Has(o.commandConfig) {
 		path, _, err := o.set.ValueOf(o.commandConfig)
@@ -163,7 +157,20 @@ func executionError(code int16, msg *string) error {
 	return &configsThrown{"java.util.concurrent.ExecutionException", text}
 }
 
-func requestError(err error) error {
+// requestError is the ExecutionException of a request that failed as a
+// whole; a broker without the API fails as the Admin client does.
+func requestError(req kmsg.Request, err error) error {
+	if strings.Contains(err.Error(), "broker is too old") {
+		var api strings.Builder
+		for i, c := range kmsg.NameForKey(req.Key()) {
+			if i > 0 && c >= 'A' && c <= 'Z' {
+				api.WriteByte('_')
+			}
+			api.WriteRune(c)
+		}
+		return &configsThrown{"java.util.concurrent.ExecutionException",
+			"org.apache.kafka.common.errors.UnsupportedVersionException: The node does not support " + strings.ToUpper(api.String())}
+	}
 	return &configsThrown{"java.util.concurrent.ExecutionException", javaKafkaError(err)}
 }
 
@@ -183,10 +190,10 @@ func (s *configsSession) resourceConfig(ctx context.Context, entityType, name st
 	req.IncludeSynonyms = synonyms
 	resp, err := req.RequestWith(ctx, s.cl)
 	if err != nil {
-		return nil, requestError(err)
+		return nil, requestError(req, err)
 	}
 	if len(resp.Resources) != 1 {
-		return nil, requestError(kerr.UnknownServerError)
+		return nil, requestError(req, kerr.UnknownServerError)
 	}
 	r := resp.Resources[0]
 	if r.ErrorCode != 0 {
@@ -226,6 +233,9 @@ func entityString(entityType, name string) string {
 // describeConfigWithZk's "Configs for <entity> are k=v,...".
 func (s *configsSession) describe(ctx context.Context) error {
 	entityType := s.types[0]
+	if entityType == ctUsers || entityType == ctClients || entityType == ctIPs {
+		return s.describeUsersClientsIPs(ctx)
+	}
 	all := s.o.set.Has(s.o.all)
 	var entities []string
 	if len(s.names) > 0 {
@@ -275,18 +285,29 @@ func (s *configsSession) describe(ctx context.Context) error {
 }
 
 // listEntities is what describeResourceConfig describes without a name:
-// every topic (internal ones too), or every broker and then the cluster
-// default.
+// every topic (internal ones too), every client-metrics resource, or every
+// broker and then the cluster default.
 func (s *configsSession) listEntities(ctx context.Context, entityType string) ([]string, error) {
-	switch entityType {
-	case ctTopics, ctBrokers, ctBrokerLoggers:
-	default:
-		return nil, &configsThrown{"java.lang.UnsupportedOperationException", "wharf configs: listing " + entityType + " is not supported yet; name one with --entity-name"}
+	if entityType == ctClientMetrics {
+		req := kmsg.NewPtrListConfigResourcesRequest()
+		req.ResourceTypes = []int8{int8(kmsg.ConfigResourceTypeClientMetrics)}
+		resp, err := req.RequestWith(ctx, s.cl)
+		if err != nil {
+			return nil, requestError(req, err)
+		}
+		if resp.ErrorCode != 0 {
+			return nil, executionError(resp.ErrorCode, nil)
+		}
+		var out []string
+		for _, r := range resp.ConfigResources {
+			out = append(out, r.Name)
+		}
+		return out, nil
 	}
 	meta := kmsg.NewPtrMetadataRequest()
 	resp, err := meta.RequestWith(ctx, s.cl)
 	if err != nil {
-		return nil, requestError(err)
+		return nil, requestError(meta, err)
 	}
 	var out []string
 	if entityType == ctTopics {
@@ -310,6 +331,22 @@ func (s *configsSession) alter(ctx context.Context, added []configPair, deleted 
 	entityType, name := s.types[0], s.names[0]
 	rt, _ := resourceType(entityType, name)
 	switch entityType {
+	case ctUsers, ctClients, ctIPs:
+		if err := s.alterUsersClientsIPs(ctx, added, deleted); err != nil {
+			return err
+		}
+		if s.zk {
+			entity := map[string]*string{}
+			for i, t := range s.types {
+				if i < len(s.names) && s.names[i] != "" {
+					entity[quotaEntityTypes[t]] = &s.names[i]
+				} else {
+					entity[quotaEntityTypes[t]] = nil
+				}
+			}
+			fmt.Fprintf(s.env.stdout, "Completed updating config for entity: %s.\n", quotaEntityString(entity, true))
+			return nil
+		}
 	case ctBrokerLoggers:
 		valid, err := s.resourceConfig(ctx, entityType, name, true, false)
 		if err != nil {
@@ -393,7 +430,7 @@ func (s *configsSession) incrementalAlter(ctx context.Context, rt kmsg.ConfigRes
 	req.Resources = append(req.Resources, res)
 	resp, err := req.RequestWith(ctx, s.cl)
 	if err != nil {
-		return requestError(err)
+		return requestError(req, err)
 	}
 	for _, r := range resp.Resources {
 		if r.ErrorCode != 0 {
@@ -446,7 +483,7 @@ func (s *configsSession) brokerAlter(ctx context.Context, name string, old []kms
 	req.Resources = append(req.Resources, res)
 	resp, err := req.RequestWith(ctx, s.cl)
 	if err != nil {
-		return requestError(err)
+		return requestError(req, err)
 	}
 	for _, r := range resp.Resources {
 		if r.ErrorCode != 0 {

@@ -246,3 +246,93 @@ func TestConfigsUnreachable(t *testing.T) {
 		t.Errorf("took %v", d)
 	}
 }
+
+// Client quotas and SCRAM credentials of users, clients and ips, against
+// kfake: describeQuotaConfigs's "Quota configs for ... are k=v, ..."
+// (ConfigCommand.scala line 632) with Double.toString values, the SCRAM
+// line (line 647) and alterConfig's checks (lines 391-437).
+func TestConfigsQuotasAndScram(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	addr := c.ListenAddrs()[0]
+	steps := []struct {
+		args           []string
+		code           int
+		stdout, stderr string
+	}{
+		{[]string{"--alter", "--entity-type", "clients", "--entity-name", "c1", "--add-config", "producer_byte_rate=1024,consumer_byte_rate=20000000"}, 0,
+			"Completed updating config for client c1.\n", ""},
+		{[]string{"--describe", "--entity-type", "clients"}, 0, "Quota configs for client-id 'c1' are consumer_byte_rate=2.0E7, producer_byte_rate=1024.0\n", ""},
+		// the shorthands put clients before users; the quota is on <alice, c1>
+		{[]string{"--alter", "--user", "alice", "--client", "c1", "--add-config", "request_percentage=50"}, 0, "Completed updating config for client c1.\n", ""},
+		{[]string{"--describe", "--entity-type", "users", "--entity-name", "alice", "--entity-type", "clients", "--entity-name", "c1"}, 0,
+			"Quota configs for user-principal 'alice', client-id 'c1' are request_percentage=50.0\n", ""},
+		{[]string{"--alter", "--user-defaults", "--add-config", "producer_byte_rate=100"}, 0, "Completed updating default config for users in the cluster.\n", ""},
+		{[]string{"--describe", "--user-defaults"}, 0, "Quota configs for the default user-principal are producer_byte_rate=100.0\n", ""},
+		{[]string{"--alter", "--client", "c1", "--delete-config", "producer_byte_rate"}, 0, "Completed updating config for client c1.\n", ""},
+		{[]string{"--describe", "--client", "c1"}, 0, "Quota configs for client-id 'c1' are consumer_byte_rate=2.0E7\n", ""},
+		{[]string{"--alter", "--client", "c1", "--delete-config", "producer_byte_rate"}, 1, "", "Invalid config(s): producer_byte_rate\n"},
+		{[]string{"--alter", "--client", "c1", "--add-config", "foo=1"}, 1, "",
+			"Only quota configs can be added for 'clients' using --bootstrap-server. Unexpected config names: Set(foo)\n"},
+		{[]string{"--alter", "--client", "c1", "--delete-config", "SCRAM-SHA-256"}, 1, "",
+			"Only quota configs can be deleted for 'clients' using --bootstrap-server. Unexpected config names: ArrayBuffer(SCRAM-SHA-256)\n"},
+		{[]string{"--alter", "--user", "u", "--add-config", "foo=1"}, 1, "",
+			"Only quota and SCRAM credential configs can be added for 'users' using --bootstrap-server. Unexpected config names: Set(foo)\n"},
+		{[]string{"--alter", "--client", "c1", "--add-config", "producer_byte_rate=fast"}, 1, "",
+			"Cannot parse quota configuration value for producer_byte_rate: fast\n"},
+		{[]string{"--alter", "--user", "bob", "--add-config", "SCRAM-SHA-256=[iterations=8192,password=secret]"}, 0, "Completed updating config for user bob.\n", ""},
+		{[]string{"--describe", "--user", "bob"}, 0, "SCRAM credential configs for user-principal 'bob' are SCRAM-SHA-256=iterations=8192\n", ""},
+		{[]string{"--alter", "--user", "bob", "--add-config", "SCRAM-SHA-512=[iterations=100,password=secret]"}, 1, "",
+			"Iterations 100 is less than the minimum 4096 required for SCRAM-SHA-512\n"},
+		{[]string{"--alter", "--user", "bob", "--add-config", "SCRAM-SHA-256=secret"}, 1, "", "Invalid credential property SCRAM_SHA_256=secret\n"},
+		{[]string{"--alter", "--user-defaults", "--add-config", "SCRAM-SHA-256=[password=x]"}, 1, "",
+			"The use of --entity-default or --user-defaults is not allowed with User SCRAM Credentials using --bootstrap-server.\n"},
+		{[]string{"--alter", "--user", "bob", "--add-config", "SCRAM-SHA-256=[password=x],producer_byte_rate=1"}, 1, "",
+			"Cannot alter both quota and SCRAM credential configs simultaneously for 'users' using --bootstrap-server.\n"},
+		{[]string{"--alter", "--user", "bob", "--delete-config", "SCRAM-SHA-256"}, 0, "Completed updating config for user bob.\n", ""},
+		{[]string{"--describe", "--user", "bob"}, 0, "", ""},
+		{[]string{"--alter", "--ip", "127.0.0.1", "--add-config", "connection_creation_rate=10"}, 0, "Completed updating config for ip 127.0.0.1.\n", ""},
+		{[]string{"--describe", "--entity-type", "ips"}, 0, "Quota configs for ip '127.0.0.1' are connection_creation_rate=10.0\n", ""},
+		{[]string{"--alter", "--ip", "127.0.0.1", "--add-config", "producer_byte_rate=10"}, 1, "",
+			"Only connection quota configs can be added for 'ips' using --bootstrap-server. Unexpected config names: producer_byte_rate\n"},
+	}
+	for _, s := range steps {
+		r := run(append([]string{"kafka-configs.sh", "--bootstrap-server", addr}, s.args...)...)
+		if r.code != s.code {
+			t.Errorf("%q: exit %d, stderr %q", s.args, r.code, r.stderr)
+		}
+		diffText(t, strings.Join(s.args, " ")+": stdout", r.stdout, s.stdout)
+		diffText(t, strings.Join(s.args, " ")+": stderr", r.stderr, s.stderr)
+	}
+}
+
+func TestConfigsJavaDouble(t *testing.T) {
+	for v, want := range map[float64]string{1024: "1024.0", 2e7: "2.0E7", 9999999: "9999999.0", 0.5: "0.5", 0.0001: "1.0E-4", 1.5e10: "1.5E10", 0: "0.0"} {
+		if got := javaDoubleString(v); got != want {
+			t.Errorf("%v: %q, want %q", v, got, want)
+		}
+	}
+}
+
+// client-metrics resources: altered incrementally, listed with
+// ListClientMetricsResources when no name is given.
+func TestConfigsClientMetrics(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	addr := c.ListenAddrs()[0]
+	r := run("kafka-configs.sh", "--bootstrap-server", addr, "--alter", "--entity-type", "client-metrics", "--entity-name", "cm1",
+		"--add-config", "metrics=[org.apache.kafka.producer.],interval.ms=1000")
+	if r.code != 0 || r.stdout != "Completed updating config for client-metric cm1.\n" {
+		t.Errorf("alter: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = run("kafka-configs.sh", "--bootstrap-server", addr, "--describe", "--entity-type", "client-metrics")
+	diffText(t, "describe", r.stdout, "Dynamic configs for client-metric cm1 are:\n"+
+		"  interval.ms=1000 sensitive=false synonyms={}\n"+
+		"  metrics=org.apache.kafka.producer. sensitive=false synonyms={}\n")
+}
