@@ -12,10 +12,8 @@ import (
 )
 
 // describeTopic is TopicService.describeTopic: for each topic (in the
-// order of the Java Admin's result HashMaps, tcDescribeOrder), a topic line and one line per
-// partition, tab-separated, as the filters allow. The partitions come from
-// Metadata (not DescribeTopicPartitions), so Elr and LastKnownElr read
-// N/A, as the Java tool prints them against a broker without KIP-966.
+// order of the Java Admin's result HashMaps, tcDescribeOrder), a topic
+// line and one line per partition, tab-separated, as the filters allow.
 func (s *topicService) describeTopic(ctx context.Context) error {
 	o := s.opts
 	var inputID *[16]byte
@@ -68,32 +66,26 @@ func (s *topicService) describeTopic(ctx context.Context) error {
 	if len(names) == 0 {
 		return nil
 	}
-	md, err := s.metadata(ctx, names...)
+	brokers, err := s.brokers(ctx)
 	if err != nil {
 		return err
 	}
-	for _, name := range names { // allTopicNames().get(): the first failure
-		td, ok := md.Topics[name]
-		if !ok {
-			return &tcError{tcExceptionClass(kerr.UnknownTopicOrPartition), "Topic " + name + " not found."}
-		}
-		if td.Err != nil {
-			return s.clientError(td.Err)
-		}
+	live := map[int32]bool{}
+	for _, b := range brokers {
+		live[b] = true
+	}
+	descs, err := s.describeTopics(ctx, names, live)
+	if err != nil {
+		return err
 	}
 	rctx, cancel := context.WithTimeout(ctx, topicsRequestTimeout)
 	configs, cfgErr := s.adm.DescribeTopicConfigs(rctx, names...)
 	cancel()
-	live := map[int32]bool{}
-	for _, b := range md.Brokers {
-		live[b.NodeID] = true
-	}
-	reassignments := s.reassignments(ctx, md, names)
+	reassignments := s.reassignments(ctx, descs)
 	d := &topicDescriber{s: s, live: live}
 	d.describeConfigs = !o.has(o.unavailable) && !o.has(o.underReplicated) && !o.has(o.underMinIsr) && !o.has(o.atMinIsr)
 	d.describePartitions = !o.has(o.withOverrides)
 	for _, name := range tcDescribeOrder(names) {
-		td := md.Topics[name]
 		if cfgErr != nil {
 			return s.clientError(cfgErr)
 		}
@@ -101,7 +93,7 @@ func (s *topicService) describeTopic(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		d.print(td, cfg, reassignments[name])
+		d.print(descs[name], cfg, reassignments[name])
 	}
 	return nil
 }
@@ -109,11 +101,11 @@ func (s *topicService) describeTopic(ctx context.Context) error {
 // reassignments is listAllReassignments: none when the broker cannot say
 // (Wharf does not serve ListPartitionReassignments; the Java tool ignores
 // UnsupportedVersion and ClusterAuthorization the same way).
-func (s *topicService) reassignments(ctx context.Context, md kadm.Metadata, names []string) map[string]map[int32]kadm.ListPartitionReassignmentsResponse {
+func (s *topicService) reassignments(ctx context.Context, descs map[string]*tcTopic) map[string]map[int32]kadm.ListPartitionReassignmentsResponse {
 	set := kadm.TopicsSet{}
-	for _, n := range names {
-		for p := range md.Topics[n].Partitions {
-			set.Add(n, p)
+	for n, td := range descs {
+		for _, p := range td.partitions {
+			set.Add(n, p.partition)
 		}
 	}
 	rctx, cancel := context.WithTimeout(ctx, topicsRequestTimeout)
@@ -200,18 +192,18 @@ type topicDescriber struct {
 	describeConfigs, describePartitions bool
 }
 
-func (d *topicDescriber) print(td kadm.TopicDetail, cfg *topicConfig, ras map[int32]kadm.ListPartitionReassignmentsResponse) {
+func (d *topicDescriber) print(td *tcTopic, cfg *topicConfig, ras map[int32]kadm.ListPartitionReassignmentsResponse) {
 	o, w := d.s.opts, d.s.env.stdout
-	parts := td.Partitions.Sorted()
+	parts := td.partitions
 	if d.describeConfigs && len(parts) > 0 {
 		overrides := cfg.overrides()
 		if !o.has(o.withOverrides) || len(overrides) > 0 {
 			var b strings.Builder
-			b.WriteString("Topic: " + td.Topic)
-			if td.ID != (kadm.TopicID{}) {
-				b.WriteString("\tTopicId: " + tcUuidString(td.ID))
+			b.WriteString("Topic: " + td.name)
+			if td.id != ([16]byte{}) {
+				b.WriteString("\tTopicId: " + tcUuidString(td.id))
 			}
-			ra, hasRA := ras[parts[0].Partition]
+			ra, hasRA := ras[parts[0].partition]
 			fmt.Fprintf(&b, "\tPartitionCount: %d\tReplicationFactor: %d\tConfigs: %s\n",
 				len(parts), replicationFactor(parts[0], ra, hasRA), strings.Join(overrides, ","))
 			fmt.Fprint(w, b.String())
@@ -221,38 +213,38 @@ func (d *topicDescriber) print(td kadm.TopicDetail, cfg *topicConfig, ras map[in
 		return
 	}
 	for _, p := range parts {
-		ra, hasRA := ras[p.Partition]
+		ra, hasRA := ras[p.partition]
 		if d.shouldPrint(p, cfg, ra, hasRA) {
-			fmt.Fprint(w, partitionLine(td.Topic, p, ra, hasRA))
+			fmt.Fprint(w, partitionLine(td.name, p, ra, hasRA))
 		}
 	}
 }
 
-func (d *topicDescriber) shouldPrint(p kadm.PartitionDetail, cfg *topicConfig, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) bool {
+func (d *topicDescriber) shouldPrint(p tcPartition, cfg *topicConfig, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) bool {
 	o := d.s.opts
-	hasLeader := p.Leader >= 0
+	hasLeader := p.leader >= 0
 	return d.describeConfigs ||
-		o.has(o.underReplicated) && replicationFactor(p, ra, hasRA)-len(p.ISR) > 0 ||
-		o.has(o.unavailable) && (!hasLeader || !d.live[p.Leader]) ||
-		o.has(o.underMinIsr) && (!hasLeader || len(p.ISR) < cfg.minIsr()) ||
-		o.has(o.atMinIsr) && len(p.ISR) == cfg.minIsr()
+		o.has(o.underReplicated) && replicationFactor(p, ra, hasRA)-len(p.isr) > 0 ||
+		o.has(o.unavailable) && (!hasLeader || !d.live[p.leader]) ||
+		o.has(o.underMinIsr) && (!hasLeader || len(p.isr) < cfg.minIsr()) ||
+		o.has(o.atMinIsr) && len(p.isr) == cfg.minIsr()
 }
 
 // replicationFactor is TopicCommand.getReplicationFactor: during a
 // reassignment, the replicas less those being added.
-func replicationFactor(p kadm.PartitionDetail, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) int {
+func replicationFactor(p tcPartition, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) int {
 	if hasRA && reassignmentInProgress(p, ra) {
 		return len(ra.Replicas) - len(ra.AddingReplicas)
 	}
-	return len(p.Replicas)
+	return len(p.replicas)
 }
 
-func reassignmentInProgress(p kadm.PartitionDetail, ra kadm.ListPartitionReassignmentsResponse) bool {
+func reassignmentInProgress(p tcPartition, ra kadm.ListPartitionReassignmentsResponse) bool {
 	changing := map[int32]bool{}
 	for _, r := range append(append([]int32(nil), ra.AddingReplicas...), ra.RemovingReplicas...) {
 		changing[r] = true
 	}
-	for _, r := range p.Replicas {
+	for _, r := range p.replicas {
 		if changing[r] {
 			return true
 		}
@@ -261,15 +253,19 @@ func reassignmentInProgress(p kadm.PartitionDetail, ra kadm.ListPartitionReassig
 }
 
 // partitionLine is PartitionDescription.printDescription.
-func partitionLine(topic string, p kadm.PartitionDetail, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) string {
+func partitionLine(topic string, p tcPartition, ra kadm.ListPartitionReassignmentsResponse, hasRA bool) string {
 	leader := "none"
-	if p.Leader >= 0 {
-		leader = strconv.Itoa(int(p.Leader))
+	if p.leader >= 0 {
+		leader = strconv.Itoa(int(p.leader))
 	}
 	line := fmt.Sprintf("\tTopic: %s\tPartition: %d\tLeader: %s\tReplicas: %s\tIsr: %s",
-		topic, p.Partition, leader, tcJoinInts(p.Replicas, ","), tcJoinInts(p.ISR, ","))
+		topic, p.partition, leader, tcJoinInts(p.replicas, ","), tcJoinInts(p.isr, ","))
 	if hasRA {
 		line += "\tAdding Replicas: " + tcJoinInts(ra.AddingReplicas, ",") + "\tRemoving Replicas: " + tcJoinInts(ra.RemovingReplicas, ",")
 	}
-	return line + "\tElr: N/A\tLastKnownElr: N/A\n"
+	elr, lastKnown := "N/A", "N/A"
+	if p.hasElr {
+		elr, lastKnown = tcJoinInts(p.elr, ","), tcJoinInts(p.lastKnownElr, ",")
+	}
+	return line + "\tElr: " + elr + "\tLastKnownElr: " + lastKnown + "\n"
 }
