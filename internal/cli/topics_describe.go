@@ -74,7 +74,7 @@ func (s *topicService) describeTopic(ctx context.Context) error {
 	for _, b := range brokers {
 		live[b] = true
 	}
-	descs, err := s.describeTopics(ctx, names, live)
+	descs, err := s.describeTopics(ctx, names, live, inputID != nil)
 	if err != nil {
 		return err
 	}

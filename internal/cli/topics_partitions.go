@@ -44,9 +44,11 @@ func (s *topicService) brokers(ctx context.Context) ([]int32, error) {
 }
 
 // describeTopics is describeTopics(names).allTopicNames(): every topic's
-// description, or the first failure (in names order).
-func (s *topicService) describeTopics(ctx context.Context, names []string, live map[int32]bool) (map[string]*tcTopic, error) {
-	if s.offers(ctx, describeTopicPartitionsKey) {
+// description, or the first failure (in names order). A topic named by
+// --topic-id is described through Metadata, as the Admin client describes
+// topics by id.
+func (s *topicService) describeTopics(ctx context.Context, names []string, live map[int32]bool, byID bool) (map[string]*tcTopic, error) {
+	if !byID && s.offers(ctx, describeTopicPartitionsKey) {
 		return s.describeTopicPartitions(ctx, names, live)
 	}
 	md, err := s.metadata(ctx, names...)

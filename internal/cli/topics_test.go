@@ -310,7 +310,8 @@ func TestTopicsLifecycle(t *testing.T) {
 	// --topic-id describes the topic of that id
 	r := topicsRun(append(bs, "--describe", "--topic", "orders")...)
 	id := strings.TrimPrefix(topicIDField.FindString(r.stdout), "TopicId: ")
-	if r = topicsRun(append(bs, "--describe", "--topic-id", id)...); !strings.HasPrefix(r.stdout, "Topic: orders\tTopicId: "+id+"\t") {
+	if r = topicsRun(append(bs, "--describe", "--topic-id", id)...); !strings.HasPrefix(r.stdout, "Topic: orders\tTopicId: "+id+"\t") ||
+		!strings.HasSuffix(r.stdout, "\tElr: N/A\tLastKnownElr: N/A\n") { // by id: through Metadata
 		t.Errorf("--topic-id %s: %q", id, r.stdout)
 	}
 	unknown := "AAAAAAAAAAAAAAAAAAAAAQ"
