@@ -142,6 +142,36 @@ func validHostPorts(s string) bool {
 	return true
 }
 
+// javaErrorClasses are the exception classes of the error codes whose
+// class is not named after the code (org.apache.kafka.common.protocol.Errors).
+var javaErrorClasses = map[int16]string{
+	kerr.UnknownServerError.Code:    "UnknownServerException",
+	kerr.CorruptMessage.Code:        "CorruptRecordException",
+	kerr.MessageTooLarge.Code:       "RecordTooLargeException",
+	kerr.RequestTimedOut.Code:       "TimeoutException",
+	kerr.RecordListTooLarge.Code:    "RecordBatchTooLargeException",
+	kerr.InvalidRecord.Code:         "InvalidRecordException",
+	kerr.NotLeaderForPartition.Code: "NotLeaderOrFollowerException",
+}
+
+// javaErrorMessages are Errors.java's default messages (Kafka 3.9) where
+// franz-go's kerr words them differently.
+var javaErrorMessages = map[int16]string{
+	6: "For requests intended only for the leader, this error indicates that the broker is not the current leader. " +
+		"For requests intended for any replica, this error indicates that the broker is not a replica of the topic partition.",
+	9: "The replica is not available for the requested topic-partition. Produce/Fetch requests and other requests intended only for " +
+		"the leader or follower return NOT_LEADER_OR_FOLLOWER if the broker is not a replica of the topic-partition.",
+	10: "The request included a message larger than the max message size the server will accept.",
+	24: "The configured groupId is invalid.",
+	47: "Producer attempted to produce with an old epoch.",
+	74: "The leader epoch in the request is older than the epoch on the broker.",
+	75: "The leader epoch in the request is newer than the epoch on the broker.",
+	78: "The leader high watermark has not caught up from a recent leader election so the offsets cannot be guaranteed to be monotonically increasing.",
+	79: "The group member needs to have a valid member id before actually entering a consumer group.",
+	81: "The consumer group has reached its max size.",
+	87: "This record has failed the validation on broker and hence will be rejected.",
+}
+
 // consoleJavaError names err as the Java client would throw it: a Kafka
 // error code as its org.apache.kafka.common.errors class and default
 // message, anything else as a KafkaException.
@@ -155,10 +185,19 @@ func consoleJavaError(err error) string {
 			}
 		}
 		name := b.String()
-		if !strings.HasSuffix(name, "Exception") {
+		switch {
+		case javaErrorClasses[ke.Code] != "":
+			name = javaErrorClasses[ke.Code]
+		case strings.HasSuffix(name, "AuthorizationFailed"): // TOPIC_AUTHORIZATION_FAILED: TopicAuthorizationException
+			name = strings.TrimSuffix(name, "Failed") + "Exception"
+		case !strings.HasSuffix(name, "Exception"):
 			name += "Exception"
 		}
-		return "org.apache.kafka.common.errors." + name + ": " + ke.Description
+		msg := ke.Description
+		if m, ok := javaErrorMessages[ke.Code]; ok {
+			msg = m
+		}
+		return "org.apache.kafka.common.errors." + name + ": " + msg
 	}
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "org.apache.kafka.common.errors.TimeoutException: " + err.Error()

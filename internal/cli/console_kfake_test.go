@@ -135,3 +135,22 @@ func TestConsoleThroughZooKeeper(t *testing.T) {
 		t.Errorf("consume: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
+
+// An asynchronous send that fails is logged by ErrorLoggingCallback
+// (logAsString false: sizes, not contents) and the producer goes on.
+func TestConsoleProducerLogsAFailedSend(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	big := strings.Repeat("x", 1100000) // over kgo's 1 MB batch limit
+	r := runIn(big+"\nsmall\n", "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic)
+	if r.code != 0 {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	diffText(t, "stderr", logLines(r.stderr), "[D] ERROR Error when sending message to topic "+topic+
+		" with key: null, value: 1100000 bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n"+
+		"org.apache.kafka.common.errors.RecordTooLargeException: The request included a message larger than the max message size the server will accept.\n")
+	r = runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--max-messages", "1")
+	if r.stdout != "small\n" {
+		t.Errorf("consumed %q, stderr %q", r.stdout, r.stderr)
+	}
+}
