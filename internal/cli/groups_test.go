@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -347,4 +348,38 @@ func TestJavaHelpers(t *testing.T) {
 	if _, err := parseKafkaDateTime("yesterday"); err == nil || !strings.Contains(err.Error(), "does not contain a 'T'") {
 		t.Errorf("no T: %v", err)
 	}
+}
+
+// A reset plan with a group column applies to each group it names; the
+// export then has the group column too (more than one --group, or
+// --all-groups).
+func TestGroupsResetFromAGroupedPlan(t *testing.T) {
+	addr, _ := groupsCluster(t)
+	plan := filepath.Join(t.TempDir(), "plan.csv")
+	if err := os.WriteFile(plan, []byte("g1,t,1,1\nother,t,0,0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r := cg("--bootstrap-server", addr, "--reset-offsets", "--all-groups", "--from-file", plan, "--dry-run", "--export")
+	diffText(t, "grouped plan", r.stdout, "g1,t,1,1\n\n")
+	// a group the plan does not name (3.9.0, prepareOffsetsToReset line 1068)
+	if err := os.WriteFile(plan, []byte("other,t,0,0\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	r = cg("--bootstrap-server", addr, "--reset-offsets", "--group", "g1", "--from-file", plan, "--dry-run")
+	diffText(t, "no plan", r.stdout, "\nError: No reset plan for group g1 found\n\n"+cgPad("GROUP", 30)+" "+cgPad("TOPIC", 30)+" "+cgPad("PARTITION", 10)+" "+cgPad("NEW-OFFSET", 15)+"\n")
+}
+
+// Whatever the command line, checking it never panics.
+func FuzzGroupsArgs(f *testing.F) {
+	for _, s := range []string{"--list --state", "--describe --group g --members --verbose", "--reset-offsets --group g --shift-by -1 --topic t:0,x",
+		"--delete-offsets --group g --topic t --state=", "--help --type", "--bootstrap-server h --timeout x --list"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, line string) {
+		o := newGroupsOpts()
+		if o.parse(append([]string{"--bootstrap-server", "h:1"}, strings.Fields(line)...)) != nil {
+			return
+		}
+		_ = o.checkArgs(io.Discard)
+	})
 }
