@@ -151,17 +151,21 @@ func TestTopicsCreateWarnings(t *testing.T) {
 		"Error while executing topic command : The partitions must be greater than 0\n")
 }
 
-func TestTopicsUnreachableBroker(t *testing.T) {
-	start := time.Now()
-	var out, errb strings.Builder
-	code := runTopics(context.Background(), []string{"--bootstrap-server", "127.0.0.1:1", "--list"},
-		topicsEnv{stdout: &out, stderr: &errb, timeoutMs: 1000, now: time.Now})
-	if code != 1 || !strings.HasPrefix(out.String(), "Error while executing topic command : cannot reach any broker of 127.0.0.1:1 within 1000 ms") ||
-		strings.Count(out.String(), "\n") != 1 {
-		t.Errorf("exit %d, stdout %q", code, out.String())
-	}
-	if d := time.Since(start); d > 5*time.Second {
-		t.Errorf("took %v", d)
+func TestTopicsUnreachableCluster(t *testing.T) {
+	for _, tt := range []struct{ via, want string }{
+		{"--bootstrap-server", "Error while executing topic command : cannot reach any broker of 127.0.0.1:1 within 1000 ms"},
+		{"--zookeeper", "Error while executing topic command : cannot reach ZooKeeper at 127.0.0.1:1 within 1000 ms"},
+	} {
+		start := time.Now()
+		var out, errb strings.Builder
+		code := runTopics(context.Background(), []string{tt.via, "127.0.0.1:1", "--list"},
+			topicsEnv{stdout: &out, stderr: &errb, timeoutMs: 1000, now: time.Now})
+		if code != 1 || !strings.HasPrefix(out.String(), tt.want) || strings.Count(out.String(), "\n") != 1 {
+			t.Errorf("%s: exit %d, stdout %q", tt.via, code, out.String())
+		}
+		if d := time.Since(start); d > 5*time.Second {
+			t.Errorf("%s: took %v", tt.via, d)
+		}
 	}
 }
 
