@@ -6,6 +6,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/wharf-project/wharf/internal/jopt"
 )
 
 // --describe: the offsets (default), --members [--verbose] and --state
@@ -173,10 +175,10 @@ func (s *groupService) describePartitions(ctx context.Context, group string, tps
 func (s *groupService) printOffsetTable(rows []cgRow) {
 	g, t, c, h := 15, 15, 15, 15
 	for _, r := range rows {
-		g = max(g, len([]rune(r.group)))
-		t = max(t, len([]rune(cgStr(r.topic))))
-		c = max(c, len([]rune(cgStr(r.consumerID))))
-		h = max(h, len([]rune(cgStr(r.host))))
+		g = max(g, jopt.JavaLen(r.group))
+		t = max(t, jopt.JavaLen(cgStr(r.topic)))
+		c = max(c, jopt.JavaLen(cgStr(r.consumerID)))
+		h = max(h, jopt.JavaLen(cgStr(r.host)))
 	}
 	line := func(cols ...string) {
 		fmt.Fprint(s.env.Stdout, "\n"+cgPad(cols[0], g)+" "+cgPad(cols[1], t)+" "+cgPad(cols[2], 10)+" "+
@@ -203,11 +205,11 @@ func (s *groupService) printMembers(sorted []string, descs map[string]*cgGroup, 
 		}
 		if ok {
 			for _, m := range d.members {
-				g = max(g, len([]rune(id)))
-				c = max(c, len([]rune(m.id)))
-				gi = max(gi, len([]rune(m.instanceID)))
-				h = max(h, len([]rune(m.host)))
-				cl = max(cl, len([]rune(m.clientID)))
+				g = max(g, jopt.JavaLen(id))
+				c = max(c, jopt.JavaLen(m.id))
+				gi = max(gi, jopt.JavaLen(m.instanceID))
+				h = max(h, jopt.JavaLen(m.host))
+				cl = max(cl, jopt.JavaLen(m.clientID))
 				withInstance = withInstance || m.instanceID != ""
 			}
 		}
@@ -268,7 +270,7 @@ func (s *groupService) printStates(sorted []string, descs map[string]*cgGroup) e
 			continue
 		}
 		coordinator := d.coordinator.Host + ":" + strconv.Itoa(int(d.coordinator.Port)) + "  (" + strconv.Itoa(int(d.coordinator.NodeID)) + ")"
-		w := max(25, len([]rune(coordinator)))
+		w := max(25, jopt.JavaLen(coordinator))
 		line := func(a, b, c, st, n string) {
 			fmt.Fprint(s.env.Stdout, "\n"+cgPad(a, w)+" "+cgPad(b, 25)+" "+cgPad(c, 20)+" "+cgPad(st, 15)+" "+n)
 		}
