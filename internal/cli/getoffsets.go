@@ -9,9 +9,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/wharf-project/wharf/internal/jopt"
@@ -386,18 +388,14 @@ func fetchOffsets(ctx context.Context, o *getOffsetsOptions, set *jopt.OptionSet
 	if err != nil {
 		return nil, err
 	}
-	type tp struct {
-		topic string
-		part  int32
-	}
-	var selected []tp
+	var selected []getOffsetsTP
 	for _, t := range mresp.Topics {
 		if t.Topic == nil || t.ErrorCode != 0 || (excludeInternal && t.IsInternal) || !filter.topicAllowed(*t.Topic) {
 			continue
 		}
 		for _, p := range t.Partitions {
 			if filter.partitionAllowed(*t.Topic, p.Partition) {
-				selected = append(selected, tp{*t.Topic, p.Partition})
+				selected = append(selected, getOffsetsTP{*t.Topic, p.Partition})
 			}
 		}
 	}
@@ -405,47 +403,7 @@ func fetchOffsets(ctx context.Context, o *getOffsetsOptions, set *jopt.OptionSet
 		return nil, &errTerse{"Could not match any topic-partitions with the specified filters"}
 	}
 
-	req := kmsg.NewPtrListOffsetsRequest()
-	req.ReplicaID = -1
-	byTopic := map[string]int{}
-	for _, s := range selected {
-		i, ok := byTopic[s.topic]
-		if !ok {
-			i = len(req.Topics)
-			byTopic[s.topic] = i
-			rt := kmsg.NewListOffsetsRequestTopic()
-			rt.Topic = s.topic
-			req.Topics = append(req.Topics, rt)
-		}
-		rp := kmsg.NewListOffsetsRequestTopicPartition()
-		rp.Partition = s.part
-		rp.Timestamp = ts
-		rp.CurrentLeaderEpoch = -1
-		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
-	}
-	type result struct {
-		offset int64
-		err    error
-	}
-	results := map[tp]result{}
-	for _, shard := range cl.RequestSharded(ctx, req) {
-		if shard.Err != nil {
-			if r, ok := shard.Req.(*kmsg.ListOffsetsRequest); ok {
-				for _, t := range r.Topics {
-					for _, p := range t.Partitions {
-						results[tp{t.Topic, p.Partition}] = result{err: shard.Err}
-					}
-				}
-			}
-			continue
-		}
-		resp := shard.Resp.(*kmsg.ListOffsetsResponse)
-		for _, t := range resp.Topics {
-			for _, p := range t.Partitions {
-				results[tp{t.Topic, p.Partition}] = result{offset: p.Offset, err: kerr.ErrorForCode(p.ErrorCode)}
-			}
-		}
-	}
+	results := listOffsetsRetrying(ctx, cl, selected, ts)
 	type line struct{ key, text string }
 	var lines []line
 	for _, s := range selected {
@@ -470,6 +428,88 @@ func fetchOffsets(ctx context.Context, o *getOffsetsOptions, set *jopt.OptionSet
 		out[i] = l.text
 	}
 	return out, nil
+}
+
+type getOffsetsTP struct {
+	topic string
+	part  int32
+}
+
+type getOffsetsResult struct {
+	offset int64
+	err    error
+}
+
+// listOffsetsRetrying asks each partition's leader for the offset at ts,
+// asking again, until ctx ends, for the partitions that failed with a
+// retriable error (a leader moving or not yet elected), as the Admin
+// client does.
+func listOffsetsRetrying(ctx context.Context, cl *kgo.Client, parts []getOffsetsTP, ts int64) map[getOffsetsTP]getOffsetsResult {
+	results := map[getOffsetsTP]getOffsetsResult{}
+	pending := parts
+	for len(pending) > 0 {
+		for k, v := range listOffsetsOnce(ctx, cl, pending, ts) {
+			results[k] = v
+		}
+		var again []getOffsetsTP
+		for _, p := range pending {
+			if r, ok := results[p]; !ok || r.err != nil && kerr.IsRetriable(r.err) {
+				again = append(again, p)
+			}
+		}
+		if len(again) == 0 {
+			break
+		}
+		cl.ForceMetadataRefresh()
+		select {
+		case <-ctx.Done():
+			return results
+		case <-time.After(100 * time.Millisecond):
+		}
+		pending = again
+	}
+	return results
+}
+
+func listOffsetsOnce(ctx context.Context, cl *kgo.Client, parts []getOffsetsTP, ts int64) map[getOffsetsTP]getOffsetsResult {
+	req := kmsg.NewPtrListOffsetsRequest()
+	req.ReplicaID = -1
+	byTopic := map[string]int{}
+	for _, s := range parts {
+		i, ok := byTopic[s.topic]
+		if !ok {
+			i = len(req.Topics)
+			byTopic[s.topic] = i
+			rt := kmsg.NewListOffsetsRequestTopic()
+			rt.Topic = s.topic
+			req.Topics = append(req.Topics, rt)
+		}
+		rp := kmsg.NewListOffsetsRequestTopicPartition()
+		rp.Partition = s.part
+		rp.Timestamp = ts
+		rp.CurrentLeaderEpoch = -1
+		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
+	}
+	results := map[getOffsetsTP]getOffsetsResult{}
+	for _, shard := range cl.RequestSharded(ctx, req) {
+		if shard.Err != nil {
+			if r, ok := shard.Req.(*kmsg.ListOffsetsRequest); ok {
+				for _, t := range r.Topics {
+					for _, p := range t.Partitions {
+						results[getOffsetsTP{t.Topic, p.Partition}] = getOffsetsResult{err: shard.Err}
+					}
+				}
+			}
+			continue
+		}
+		resp := shard.Resp.(*kmsg.ListOffsetsResponse)
+		for _, t := range resp.Topics {
+			for _, p := range t.Partitions {
+				results[getOffsetsTP{t.Topic, p.Partition}] = getOffsetsResult{offset: p.Offset, err: kerr.ErrorForCode(p.ErrorCode)}
+			}
+		}
+	}
+	return results
 }
 
 // adminTimeoutMs is the Admin client's default.api.timeout.ms (60000 by
