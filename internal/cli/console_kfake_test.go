@@ -154,3 +154,36 @@ func TestConsoleProducerLogsAFailedSend(t *testing.T) {
 		t.Errorf("consumed %q, stderr %q", r.stdout, r.stderr)
 	}
 }
+
+// A value the deserializer rejects ends the run (main logs it after the
+// count), or with --skip-message-on-error is logged and skipped. The old
+// formatter class name is accepted with ConsoleConsumerOptions' warning.
+func TestConsoleConsumerDeserializerErrors(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	if r := runIn("k\tabc\n", "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic, "--property", "parse.key=true"); r.code != 0 {
+		t.Fatalf("produce: exit %d, stderr %q", r.code, r.stderr)
+	}
+	const long = "org.apache.kafka.common.serialization.LongDeserializer"
+	r := runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--max-messages", "1",
+		"--value-deserializer", long, "--formatter", "kafka.tools.DefaultMessageFormatter")
+	if r.code != 1 || r.stdout != "" {
+		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
+	}
+	diffText(t, "stderr", logLines(r.stderr),
+		"WARNING: kafka.tools.DefaultMessageFormatter is deprecated and will be removed in the next major release. Please use org.apache.kafka.tools.consumer.DefaultMessageFormatter instead\n"+
+			"Processed a total of 1 messages\n"+
+			"[D] ERROR Unknown error when running consumer:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\n"+
+			"org.apache.kafka.common.errors.SerializationException: Size of data received by LongDeserializer is not 8\n")
+	r = runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--max-messages", "1",
+		"--property", "value.deserializer="+long, "--property", "key.deserializer=com.example.Nope", "--skip-message-on-error")
+	if r.code != 0 || r.stdout != "" {
+		t.Errorf("skip: exit %d, stdout %q", r.code, r.stdout)
+	}
+	diffText(t, "skip stderr", logLines(r.stderr),
+		"[D] ERROR Unable to instantiate a deserializer from com.example.Nope (org.apache.kafka.tools.consumer.DefaultMessageFormatter)\n"+
+			"java.lang.ClassNotFoundException: com.example.Nope\n"+
+			"[D] ERROR Error processing message, skipping this message:  (org.apache.kafka.tools.consumer.ConsoleConsumer)\n"+
+			"org.apache.kafka.common.errors.SerializationException: Size of data received by LongDeserializer is not 8\n"+
+			"Processed a total of 1 messages\n")
+}
