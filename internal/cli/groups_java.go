@@ -101,6 +101,9 @@ var cgErrorClasses = map[int16]string{
 // cgException is Throwable.toString of the exception the Java admin
 // client raises for err: "org.apache.kafka.common.errors.XException: msg".
 func cgException(err error) string {
+	if err == nil {
+		return "null"
+	}
 	var ke *kerr.Error
 	if !errors.As(err, &ke) {
 		return err.Error()

@@ -327,6 +327,9 @@ func (s *groupService) describe(ctx context.Context, ids []string) (map[string]*
 	for _, id := range classic {
 		g, ok := described[id]
 		if !ok {
+			if err == nil {
+				err = kerr.UnknownServerError
+			}
 			return nil, errors.New(cgException(err))
 		}
 		if g.Err != nil {
