@@ -149,7 +149,14 @@ func TestConsoleProducerLogsAFailedSend(t *testing.T) {
 	diffText(t, "stderr", logLines(r.stderr), "[D] ERROR Error when sending message to topic "+topic+
 		" with key: null, value: 1100000 bytes with error: (org.apache.kafka.clients.producer.internals.ErrorLoggingCallback)\n"+
 		"org.apache.kafka.common.errors.RecordTooLargeException: The request included a message larger than the max message size the server will accept.\n")
-	r = runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--max-messages", "1")
+	// --sync: send().get() throws the ExecutionException out of main
+	r = runIn(big+"\nnever\n", "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic, "--sync")
+	if r.code != 1 || r.stderr != "java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.RecordTooLargeException: "+
+		"The request included a message larger than the max message size the server will accept.\n" {
+		t.Errorf("sync: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--max-messages", "1",
+		"--timeout-ms", "1000")
 	if r.stdout != "small\n" {
 		t.Errorf("consumed %q, stderr %q", r.stdout, r.stderr)
 	}
