@@ -8,8 +8,10 @@ import (
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kadm"
+	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 )
 
 // getOffsetsHelp is the option table of GetOffsetShellOptions (Kafka 3.9
@@ -203,4 +205,41 @@ func TestGetOffsetsUnreachable(t *testing.T) {
 	}
 	r = run("kafka-get-offsets.sh", "--bootstrap-server", "127.0.0.1:1", "--command-config", dir+"/missing.properties")
 	diffText(t, "missing config file", r.stderr, "Error occurred: "+dir+"/missing.properties\njava.nio.file.NoSuchFileException: "+dir+"/missing.properties\n")
+}
+
+// A partition whose leader answers with an error is skipped with a line on
+// stderr (GetOffsetShell.java line 265); the others are printed.
+func TestGetOffsetsPartitionError(t *testing.T) {
+	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "t"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	c.ControlKey(int16(kmsg.ListOffsets), func(req kmsg.Request) (kmsg.Response, error, bool) {
+		c.KeepControl()
+		r := req.(*kmsg.ListOffsetsRequest)
+		resp := r.ResponseKind().(*kmsg.ListOffsetsResponse)
+		for _, rt := range r.Topics {
+			st := kmsg.NewListOffsetsResponseTopic()
+			st.Topic = rt.Topic
+			for _, rp := range rt.Partitions {
+				sp := kmsg.NewListOffsetsResponseTopicPartition()
+				sp.Partition = rp.Partition
+				if rp.Partition == 0 {
+					sp.ErrorCode = kerr.UnsupportedForMessageFormat.Code
+				} else {
+					sp.Offset = 7
+				}
+				st.Partitions = append(st.Partitions, sp)
+			}
+			resp.Topics = append(resp.Topics, st)
+		}
+		return resp, nil, true
+	})
+	r := run("kafka-get-offsets.sh", "--bootstrap-server", c.ListenAddrs()[0], "--topic", "t")
+	if r.code != 0 || r.stdout != "t:1:7\n" {
+		t.Errorf("exit %d, stdout %q", r.code, r.stdout)
+	}
+	diffText(t, "stderr", r.stderr, "Skip getting offsets for topic-partition t-0 due to error: "+
+		"org.apache.kafka.common.errors.UnsupportedForMessageFormatException: The message format version on the broker does not support the request.\n")
 }
