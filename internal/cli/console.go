@@ -9,7 +9,6 @@ import (
 	"os"
 	"strings"
 	"time"
-	"unicode"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -120,23 +119,21 @@ func consoleKeyValues(args []string) map[string]string {
 }
 
 // validHostPorts is ToolsUtils.validatePortOrDie's test: every
-// comma-separated entry ends in ":<port>" (Utils.getPort).
+// comma-separated entry (trailing empty ones dropped, as String.split
+// does) ends in ":<port>" (Utils.getPort's pattern, whose host part
+// accepts anything but a line break).
 func validHostPorts(s string) bool {
-	for _, hp := range strings.Split(s, ",") {
+	parts := strings.Split(s, ",")
+	for len(parts) > 1 && parts[len(parts)-1] == "" {
+		parts = parts[:len(parts)-1]
+	}
+	for _, hp := range parts {
 		i := strings.LastIndexByte(hp, ':')
-		if i < 0 || i == len(hp)-1 {
+		if i < 0 || strings.ContainsAny(hp, "\n\r") {
 			return false
 		}
-		for _, c := range hp[i+1:] {
-			if c < '0' || c > '9' {
-				return false
-			}
-		}
-		for _, c := range hp[:i] {
-			if !(c < unicode.MaxASCII && (c == '-' || c == '%' || c == '.' || c == '_' || c == ':' || c == '[' || c == ']' ||
-				c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z')) {
-				return false
-			}
+		if _, ok := jopt.ParseInt(hp[i+1:]); !ok || strings.ContainsAny(hp[i+1:], "+-") {
+			return false
 		}
 	}
 	return true

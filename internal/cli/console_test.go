@@ -322,3 +322,14 @@ func TestConsoleJavaError(t *testing.T) {
 		}
 	}
 }
+
+func TestConsoleValidHostPorts(t *testing.T) {
+	for s, want := range map[string]bool{
+		"localhost:9092": true, "a:1,b:2": true, "a:1,": true, "[::1]:9092": true, "odd_host!:9092": true,
+		"localhost": false, "a:": false, "a:1,b": false, "a:x": false, "a:+1": false, ",a:1": false, "": false,
+	} {
+		if got := validHostPorts(s); got != want {
+			t.Errorf("validHostPorts(%q) = %v", s, got)
+		}
+	}
+}
