@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf16"
 
 	"github.com/wharf-project/wharf/internal/kafka/kconfig"
 )
@@ -36,15 +35,6 @@ func tcParseInt(s string) (int32, error) {
 	return int32(n), nil
 }
 
-// tcStringHash is String.hashCode over the string's UTF-16 code units.
-func tcStringHash(s string) int32 {
-	var h int32
-	for _, u := range utf16.Encode([]rune(s)) {
-		h = 31*h + int32(u)
-	}
-	return h
-}
-
 // tcHashOrder returns keys (distinct, in insertion order) in the order a
 // java.util.HashMap[String, _] created with initialCapacity iterates after
 // they are put in that order. Kafka's Config keeps its entries in such a
@@ -54,20 +44,7 @@ func tcHashOrder(keys []string, initialCapacity int) []string {
 	for len(keys) > capacity*3/4 { // resize() doubles past 0.75 full
 		capacity *= 2
 	}
-	return tcHashIterate(keys, capacity)
-}
-
-// tcHashIterate is the iteration order of a HashMap table of capacity
-// entries after keys were put in order: by bucket, insertion order within
-// a bucket (resizes keep it).
-func tcHashIterate(keys []string, capacity int) []string {
-	bucket := func(k string) int {
-		h := uint32(tcStringHash(k))
-		return int((h ^ h>>16) & uint32(capacity-1))
-	}
-	out := slices.Clone(keys)
-	slices.SortStableFunc(out, func(a, b string) int { return bucket(a) - bucket(b) })
-	return out
+	return cgHashOrder(keys, cgStringHash, capacity) // groups_java.go
 }
 
 // tcTableSizeFor is HashMap.tableSizeFor: the power of two at or above n
@@ -87,7 +64,7 @@ func tcTableSizeFor(n int) int {
 func tcDescribeOrder(sorted []string) []string {
 	n := len(sorted)
 	futures := tcHashOrder(sorted, n)
-	copied := tcHashIterate(futures, tcTableSizeFor(int(float32(n)/0.75+1)))
+	copied := cgHashOrder(futures, cgStringHash, tcTableSizeFor(int(float32(n)/0.75+1)))
 	return tcHashOrder(copied, n)
 }
 

@@ -340,17 +340,35 @@ func (s *topicService) listTopics(ctx context.Context) error {
 	return nil
 }
 
-// deleteTopic is TopicService.deleteTopic: nothing printed on success.
-func (s *topicService) deleteTopic(ctx context.Context) error {
-	topics, _, err := s.getTopics(ctx)
+// existingTopics is getTopics then ensureTopicExists, as --alter and
+// --delete begin.
+func (s *topicService) existingTopics(ctx context.Context) ([]string, map[string]kadm.TopicDetail, error) {
+	topics, details, err := s.getTopics(ctx)
 	if err != nil {
-		return err
+		return nil, nil, err
 	}
 	if err := s.ensureTopicExists(topics); err != nil {
-		return err
+		return nil, nil, err
 	}
-	if len(topics) == 0 {
-		return nil
+	return topics, details, nil
+}
+
+// tcFirstError is the failure all().get() reports: the first topic's, in
+// request order.
+func tcFirstError(topics []string, errs map[string]error) error {
+	for _, t := range topics {
+		if errs[t] != nil {
+			return errs[t]
+		}
+	}
+	return nil
+}
+
+// deleteTopic is TopicService.deleteTopic: nothing printed on success.
+func (s *topicService) deleteTopic(ctx context.Context) error {
+	topics, _, err := s.existingTopics(ctx)
+	if err != nil || len(topics) == 0 {
+		return err
 	}
 	req := kmsg.NewPtrDeleteTopicsRequest()
 	req.TimeoutMillis = int32(topicsRequestTimeout.Milliseconds())
@@ -370,12 +388,7 @@ func (s *topicService) deleteTopic(ctx context.Context) error {
 			errs[*r.Topic] = tcAPIError(r.ErrorCode, r.ErrorMessage)
 		}
 	}
-	for _, t := range topics {
-		if errs[t] != nil {
-			return errs[t]
-		}
-	}
-	return nil
+	return tcFirstError(topics, errs)
 }
 
 // alterTopic is TopicService.alterTopic (CreatePartitions, printing
@@ -396,15 +409,9 @@ func (s *topicService) alterTopic(ctx context.Context) error {
 			deletes = append(deletes, d)
 		}
 	}
-	topics, details, err := s.getTopics(ctx)
-	if err != nil {
+	topics, details, err := s.existingTopics(ctx)
+	if err != nil || len(topics) == 0 {
 		return err
-	}
-	if err := s.ensureTopicExists(topics); err != nil {
-		return err
-	}
-	if len(topics) == 0 {
-		return nil
 	}
 	if o.has(o.zookeeper) && (o.has(o.config) || o.has(o.deleteConfig)) {
 		if err := s.alterConfigs28(ctx, topics, t, deletes); err != nil {
@@ -436,12 +443,7 @@ func (s *topicService) alterTopic(ctx context.Context) error {
 	for _, r := range resp.(*kmsg.CreatePartitionsResponse).Topics {
 		errs[r.Topic] = tcAPIError(r.ErrorCode, r.ErrorMessage)
 	}
-	for _, name := range topics {
-		if errs[name] != nil {
-			return errs[name]
-		}
-	}
-	return nil
+	return tcFirstError(topics, errs)
 }
 
 // alterConfigs28 is Kafka 2.8's ZooKeeper-mode config alteration in

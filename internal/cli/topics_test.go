@@ -173,7 +173,7 @@ func TestTopicsUnreachableCluster(t *testing.T) {
 // OpenJDK 17 printed for new HashMap<>() / new HashMap<>(n) with the keys
 // put in the order given.
 func TestTopicsJavaHashOrder(t *testing.T) {
-	if h := tcStringHash("retention.ms"); h != -1339220362 {
+	if h := cgStringHash("retention.ms"); h != -1339220362 {
 		t.Errorf("hash %d", h)
 	}
 	got := tcHashOrder([]string{"a", "b", "c", "aa", "bb"}, 16)
