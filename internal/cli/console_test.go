@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -332,4 +333,30 @@ func TestConsoleValidHostPorts(t *testing.T) {
 			t.Errorf("validHostPorts(%q) = %v", s, got)
 		}
 	}
+}
+
+// The line reader never panics, and a parsed key and value put back
+// together with the separator are the line.
+func FuzzConsoleLineReader(f *testing.F) {
+	f.Add("h1:v1,h2:v2\tk\tv", "\t", ",", true, true)
+	f.Add("k::v", "::", ";", true, false)
+	f.Add("\xff\t\t", "", "[", false, true)
+	f.Fuzz(func(t *testing.T, line, keySep, headersSep string, parseKey, parseHeaders bool) {
+		props := map[string]string{"topic": "t", "key.separator": keySep, "headers.separator": headersSep,
+			"parse.key": strconv.FormatBool(parseKey), "parse.headers": strconv.FormatBool(parseHeaders)}
+		r, err := newLineReader(props)
+		if err != nil {
+			return
+		}
+		rec, err := r.record(line)
+		if err != nil {
+			return
+		}
+		if parseKey && !parseHeaders && string(rec.Key)+keySep+string(rec.Value) != line {
+			t.Errorf("key %q + value %q != line %q", rec.Key, rec.Value, line)
+		}
+		if !parseKey && !parseHeaders && string(rec.Value) != line {
+			t.Errorf("value %q != line %q", rec.Value, line)
+		}
+	})
 }
