@@ -12,6 +12,8 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+
+	"github.com/wharf-project/wharf/internal/jopt"
 )
 
 func configsHelp() string { return newConfigsOptions().parser.Help() }
@@ -335,4 +337,44 @@ func TestConfigsClientMetrics(t *testing.T) {
 	diffText(t, "describe", r.stdout, "Dynamic configs for client-metric cm1 are:\n"+
 		"  interval.ms=1000 sensitive=false synonyms={}\n"+
 		"  metrics=org.apache.kafka.producer. sensitive=false synonyms={}\n")
+}
+
+// The option table lists the valid config names per entity type as Kafka
+// 3.9 does (ConfigCommand.scala lines 829-837): a tab before each name, a
+// long name continued on an indented line, as in the captured output of
+// kafka-configs.sh --help.
+func TestConfigsHelpListsConfigNames(t *testing.T) {
+	help := configsHelp()
+	lines := strings.Split(help, "\n")
+	pad := func(s string) string { return s + strings.Repeat(" ", 78-jopt.JavaLen(s)) }
+	const col = "                                       " // 39 columns
+	for _, want := range []string{
+		pad("--add-config <String>                  Key Value pairs of configs to add."),
+		pad(col + "  is a list of valid configurations:"),
+		pad(col + "  For entity-type 'topics':"),
+		pad(col + "\tcleanup.policy"),
+		pad(col + "\tfollower.replication.throttled."),
+		pad(col + "  replicas"),
+		pad(col + "For entity-type 'brokers':"),
+		pad(col + "\tadvertised.listeners"),
+		pad(col + "\tsasl.kerberos.ticket.renew.window."),
+		pad(col + "  factor"),
+		pad(col + "For entity-type 'client-metrics':"),
+		pad(col + "\tmetrics"),
+		pad(col + "Entity types 'users' and 'clients' may"),
+	} {
+		if !slices.Contains(lines, want) {
+			t.Errorf("no line %q", want)
+		}
+	}
+	count := func(from, to string) int {
+		i, j := strings.Index(help, from), strings.Index(help, to)
+		return strings.Count(help[i:j], "\t")
+	}
+	if n := count("'topics'", "'brokers'"); n != 36 {
+		t.Errorf("%d topic configs, want 36", n)
+	}
+	if n := count("'brokers'", "'users'"); n != 92 {
+		t.Errorf("%d broker configs, want 92", n)
+	}
 }
