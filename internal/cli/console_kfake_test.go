@@ -194,3 +194,34 @@ func TestConsoleConsumerDeserializerErrors(t *testing.T) {
 			"org.apache.kafka.common.errors.SerializationException: Size of data received by LongDeserializer is not 8\n"+
 			"Processed a total of 1 messages\n")
 }
+
+// cancelOnWrite is a stdout that interrupts the run once something is
+// printed.
+type cancelOnWrite struct {
+	strings.Builder
+	cancel context.CancelFunc
+}
+
+func (w *cancelOnWrite) Write(p []byte) (int, error) {
+	defer w.cancel()
+	return w.Builder.Write(p)
+}
+
+// Ctrl-C (the shutdown hook's wakeup) ends the run quietly: the count is
+// printed and the exit status is 130.
+func TestConsoleConsumerInterrupted(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	if r := runIn("k\tone\nk\ttwo\n", "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic, "--property", "parse.key=true"); r.code != 0 {
+		t.Fatalf("produce: exit %d, stderr %q", r.code, r.stderr)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	out := &cancelOnWrite{cancel: cancel}
+	var errb strings.Builder
+	env := consoleEnv{stdin: strings.NewReader(""), stdout: out, stderr: &errb, now: time.Now, groupSuffix: 7}
+	code := runConsoleConsumer(ctx, []string{"--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--enable-systest-events"}, env)
+	if code != 130 || out.String() != "one\ntwo\nshutdown_complete\n" || errb.String() != "Processed a total of 2 messages\n" {
+		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}

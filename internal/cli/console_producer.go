@@ -450,7 +450,9 @@ func (s *consoleSender) loop(ctx context.Context, reader *lineReader) int {
 	defer close(want)
 	defer func() {
 		if s.cl != nil {
-			s.cl.Flush(context.WithoutCancel(ctx))
+			if ctx.Err() == nil { // an interrupted JVM does not close its producer
+				s.cl.Flush(context.WithoutCancel(ctx))
+			}
 			s.cl.Close()
 		}
 	}()
