@@ -331,12 +331,7 @@ func (s *configsSession) alterQuotas(ctx context.Context, added []configPair, de
 	if err != nil {
 		return requestError(req, err)
 	}
-	for _, e := range resp.Entries {
-		if e.ErrorCode != 0 {
-			return executionError(e.ErrorCode, e.ErrorMessage)
-		}
-	}
-	return nil
+	return firstError(resp.Entries, func(e kmsg.AlterClientQuotasResponseEntry) (int16, *string) { return e.ErrorCode, e.ErrorMessage })
 }
 
 var scramCredential = regexp.MustCompile(`^(?:iterations=(-?[0-9]*),)?password=(.*)$`)
@@ -395,12 +390,9 @@ func (s *configsSession) alterScram(ctx context.Context, added []configPair, del
 	if err != nil {
 		return requestError(req, err)
 	}
-	for _, r := range resp.Results {
-		if r.ErrorCode != 0 {
-			return executionError(r.ErrorCode, r.ErrorMessage)
-		}
-	}
-	return nil
+	return firstError(resp.Results, func(r kmsg.AlterUserSCRAMCredentialsResponseResult) (int16, *string) {
+		return r.ErrorCode, r.ErrorMessage
+	})
 }
 
 func parseJavaInt(s string) (int32, bool) {

@@ -159,6 +159,17 @@ func executionError(code int16, msg *string) error {
 
 // requestError is the ExecutionException of a request that failed as a
 // whole; a broker without the API fails as the Admin client does.
+// firstError is the ExecutionException of the first failed item of a
+// response, or nil.
+func firstError[T any](items []T, code func(T) (int16, *string)) error {
+	for _, it := range items {
+		if c, msg := code(it); c != 0 {
+			return executionError(c, msg)
+		}
+	}
+	return nil
+}
+
 func requestError(req kmsg.Request, err error) error {
 	if strings.Contains(err.Error(), "broker is too old") {
 		var api strings.Builder
@@ -432,12 +443,9 @@ func (s *configsSession) incrementalAlter(ctx context.Context, rt kmsg.ConfigRes
 	if err != nil {
 		return requestError(req, err)
 	}
-	for _, r := range resp.Resources {
-		if r.ErrorCode != 0 {
-			return executionError(r.ErrorCode, r.ErrorMessage)
-		}
-	}
-	return nil
+	return firstError(resp.Resources, func(r kmsg.IncrementalAlterConfigsResponseResource) (int16, *string) {
+		return r.ErrorCode, r.ErrorMessage
+	})
 }
 
 // brokerAlter is alterConfig's brokers case: the broker's (or the
@@ -485,10 +493,5 @@ func (s *configsSession) brokerAlter(ctx context.Context, name string, old []kms
 	if err != nil {
 		return requestError(req, err)
 	}
-	for _, r := range resp.Resources {
-		if r.ErrorCode != 0 {
-			return executionError(r.ErrorCode, r.ErrorMessage)
-		}
-	}
-	return nil
+	return firstError(resp.Resources, func(r kmsg.AlterConfigsResponseResource) (int16, *string) { return r.ErrorCode, r.ErrorMessage })
 }

@@ -18,6 +18,28 @@ import (
 
 func configsHelp() string { return newConfigsOptions().parser.Help() }
 
+// configsStep is one kafka-configs.sh run of a scenario and what it prints.
+type configsStep struct {
+	args           []string
+	code           int
+	stdout, stderr string
+}
+
+// runConfigsSteps runs the steps in order, each with the connection
+// options conn.
+func runConfigsSteps(t *testing.T, conn []string, steps []configsStep) {
+	t.Helper()
+	for _, s := range steps {
+		args := append(append([]string{"kafka-configs.sh"}, conn...), s.args...)
+		r := run(args...)
+		if r.code != s.code {
+			t.Errorf("%q: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+		diffText(t, strings.Join(s.args, " ")+": stdout", r.stdout, s.stdout)
+		diffText(t, strings.Join(s.args, " ")+": stderr", r.stderr, s.stderr)
+	}
+}
+
 // The command-line checks of ConfigCommandOptions.checkArgs (Kafka 3.9
 // ConfigCommand.scala lines 908-1000) and main's catch (lines 100-110):
 // usage errors print the message and the option table, the others the
@@ -152,11 +174,7 @@ func TestConfigsTopicDescribeAndAlter(t *testing.T) {
 	}
 	t.Cleanup(c.Close)
 	addr := c.ListenAddrs()[0]
-	steps := []struct {
-		args           []string
-		code           int
-		stdout, stderr string
-	}{
+	steps := []configsStep{
 		{[]string{"--describe", "--topic", "t1"}, 0, "Dynamic configs for topic t1 are:\n", ""},
 		{[]string{"--alter", "--entity-type", "topics", "--entity-name", "t1", "--add-config", "retention.ms=1000,cleanup.policy=[compact,delete]"}, 0,
 			"Completed updating config for topic t1.\n", ""},
@@ -173,14 +191,7 @@ func TestConfigsTopicDescribeAndAlter(t *testing.T) {
 			"Error while executing config command with args '--bootstrap-server " + addr + " --describe --topic nosuch'\n" +
 				"java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.UnknownTopicOrPartitionException: This server does not host this topic-partition.\n"},
 	}
-	for _, s := range steps {
-		r := run(append([]string{"kafka-configs.sh", "--bootstrap-server", addr}, s.args...)...)
-		if r.code != s.code {
-			t.Errorf("%q: exit %d, stderr %q", s.args, r.code, r.stderr)
-		}
-		diffText(t, strings.Join(s.args, " ")+": stdout", r.stdout, s.stdout)
-		diffText(t, strings.Join(s.args, " ")+": stderr", r.stderr, s.stderr)
-	}
+	runConfigsSteps(t, []string{"--bootstrap-server", addr}, steps)
 	r := run("kafka-configs.sh", "--bootstrap-server", addr, "--describe", "--topic", "t1", "--all")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "All configs for topic t1 are:\n  cleanup.policy=compact,delete sensitive=false") ||
 		!strings.Contains(r.stdout, "\n  segment.bytes=104857600 sensitive=false synonyms={}\n") {
@@ -260,11 +271,7 @@ func TestConfigsQuotasAndScram(t *testing.T) {
 	}
 	t.Cleanup(c.Close)
 	addr := c.ListenAddrs()[0]
-	steps := []struct {
-		args           []string
-		code           int
-		stdout, stderr string
-	}{
+	steps := []configsStep{
 		{[]string{"--alter", "--entity-type", "clients", "--entity-name", "c1", "--add-config", "producer_byte_rate=1024,consumer_byte_rate=20000000"}, 0,
 			"Completed updating config for client c1.\n", ""},
 		{[]string{"--describe", "--entity-type", "clients"}, 0, "Quota configs for client-id 'c1' are consumer_byte_rate=2.0E7, producer_byte_rate=1024.0\n", ""},
@@ -301,14 +308,7 @@ func TestConfigsQuotasAndScram(t *testing.T) {
 		{[]string{"--alter", "--ip", "127.0.0.1", "--add-config", "producer_byte_rate=10"}, 1, "",
 			"Only connection quota configs can be added for 'ips' using --bootstrap-server. Unexpected config names: producer_byte_rate\n"},
 	}
-	for _, s := range steps {
-		r := run(append([]string{"kafka-configs.sh", "--bootstrap-server", addr}, s.args...)...)
-		if r.code != s.code {
-			t.Errorf("%q: exit %d, stderr %q", s.args, r.code, r.stderr)
-		}
-		diffText(t, strings.Join(s.args, " ")+": stdout", r.stdout, s.stdout)
-		diffText(t, strings.Join(s.args, " ")+": stderr", r.stderr, s.stderr)
-	}
+	runConfigsSteps(t, []string{"--bootstrap-server", addr}, steps)
 }
 
 func TestConfigsJavaDouble(t *testing.T) {

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"strings"
 	"testing"
 	"time"
 
@@ -30,47 +29,35 @@ func TestConfigsAndGetOffsetsAgainstWharf(t *testing.T) {
 	const warn = "Warning: --zookeeper is deprecated and will be removed in a future version of Kafka.\n" +
 		"Use --bootstrap-server instead to specify a broker to connect to.\n"
 	bs, zk := []string{"--bootstrap-server", s.KafkaAddr}, []string{"--zookeeper", s.ZKAddr}
-	steps := []struct {
-		conn           []string
-		args           []string
-		code           int
-		stdout, stderr string
-	}{
-		{bs, []string{"--alter", "--topic", "t1", "--add-config", "retention.ms=1000,cleanup.policy=[compact,delete]"}, 0,
+	runConfigsSteps(t, bs, []configsStep{
+		{[]string{"--alter", "--topic", "t1", "--add-config", "retention.ms=1000,cleanup.policy=[compact,delete]"}, 0,
 			"Completed updating config for topic t1.\n", ""},
-		{bs, []string{"--describe", "--topic", "t1"}, 0, "Dynamic configs for topic t1 are:\n" +
+		{[]string{"--describe", "--topic", "t1"}, 0, "Dynamic configs for topic t1 are:\n" +
 			"  cleanup.policy=compact,delete sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact,delete, DEFAULT_CONFIG:log.cleanup.policy=delete}\n" +
 			"  retention.ms=1000 sensitive=false synonyms={DYNAMIC_TOPIC_CONFIG:retention.ms=1000}\n", ""},
 		// the broker's own message travels in the ExecutionException
-		{bs, []string{"--alter", "--topic", "t1", "--add-config", "bogus.key=1"}, 1, "",
+		{[]string{"--alter", "--topic", "t1", "--add-config", "bogus.key=1"}, 1, "",
 			"Error while executing config command with args '--bootstrap-server " + s.KafkaAddr + " --alter --topic t1 --add-config bogus.key=1'\n" +
 				"java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.InvalidConfigException: Unknown topic config name: bogus.key\n"},
-		{bs, []string{"--alter", "--broker-defaults", "--add-config", "log.cleaner.threads=2"}, 0,
+		{[]string{"--alter", "--broker-defaults", "--add-config", "log.cleaner.threads=2"}, 0,
 			"Completed updating default config for brokers in the cluster.\n", ""},
-		{bs, []string{"--alter", "--entity-type", "brokers", "--entity-name", "0", "--add-config", "log.cleaner.threads=3"}, 0,
+		{[]string{"--alter", "--entity-type", "brokers", "--entity-name", "0", "--add-config", "log.cleaner.threads=3"}, 0,
 			"Completed updating config for broker 0.\n", ""},
-		{bs, []string{"--describe", "--entity-type", "brokers"}, 0, "Dynamic configs for broker 0 are:\n" +
+		{[]string{"--describe", "--entity-type", "brokers"}, 0, "Dynamic configs for broker 0 are:\n" +
 			"  log.cleaner.threads=3 sensitive=false synonyms={DYNAMIC_BROKER_CONFIG:log.cleaner.threads=3, DYNAMIC_DEFAULT_BROKER_CONFIG:log.cleaner.threads=2, DEFAULT_CONFIG:log.cleaner.threads=1}\n" +
 			"Default configs for brokers in the cluster are:\n" +
 			"  log.cleaner.threads=2 sensitive=false synonyms={DYNAMIC_DEFAULT_BROKER_CONFIG:log.cleaner.threads=2}\n", ""},
-		{bs, []string{"--alter", "--broker", "0", "--delete-config", "log.cleaner.threads"}, 0, "Completed updating config for broker 0.\n", ""},
-		// Kafka 2.8's ZooKeeper path: its warning and its lines
-		{zk, []string{"--alter", "--entity-type", "topics", "--entity-name", "t1", "--add-config", "retention.ms=5000"}, 0,
+		{[]string{"--alter", "--broker", "0", "--delete-config", "log.cleaner.threads"}, 0, "Completed updating config for broker 0.\n", ""},
+	})
+	// Kafka 2.8's ZooKeeper path: its warning and its lines
+	runConfigsSteps(t, zk, []configsStep{
+		{[]string{"--alter", "--entity-type", "topics", "--entity-name", "t1", "--add-config", "retention.ms=5000"}, 0,
 			warn + "Completed updating config for entity: topic 't1'.\n", ""},
-		{zk, []string{"--describe", "--entity-type", "topics", "--entity-name", "t1"}, 0,
+		{[]string{"--describe", "--entity-type", "topics", "--entity-name", "t1"}, 0,
 			warn + "Configs for topic 't1' are cleanup.policy=compact,delete,retention.ms=5000\n", ""},
-		{zk, []string{"--describe", "--entity-type", "brokers"}, 0,
+		{[]string{"--describe", "--entity-type", "brokers"}, 0,
 			warn + "Configs for brokers '0' are \nConfigs for default brokers are log.cleaner.threads=2\n", ""},
-	}
-	for _, st := range steps {
-		args := append(append([]string{"kafka-configs.sh"}, st.conn...), st.args...)
-		r := run(args...)
-		if r.code != st.code {
-			t.Errorf("%q: exit %d, stderr %q", args, r.code, r.stderr)
-		}
-		diffText(t, strings.Join(st.args, " ")+": stdout", r.stdout, st.stdout)
-		diffText(t, strings.Join(st.args, " ")+": stderr", r.stderr, st.stderr)
-	}
+	})
 
 	for _, conn := range [][]string{bs, zk, {"--broker-list", s.KafkaAddr}} {
 		r := run(append([]string{"kafka-get-offsets.sh", "--topic", "t1"}, conn...)...)
