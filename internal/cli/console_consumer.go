@@ -312,7 +312,7 @@ func parseConsoleConsumer(args []string, env consoleEnv) (*consoleConsumerConfig
 		formatterArgs[k] = v
 	}
 	switch formatterClass {
-	case defaultFormatterClass:
+	case defaultFormatterClass, loggingFormatterClass:
 		c.formatter = newDefaultFormatter(env, formatterArgs)
 	case noOpFormatterClass:
 		c.formatter = noOpFormatter{}

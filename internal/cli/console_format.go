@@ -19,6 +19,9 @@ type messageFormatter interface {
 const (
 	defaultFormatterClass = "org.apache.kafka.tools.consumer.DefaultMessageFormatter"
 	noOpFormatterClass    = "org.apache.kafka.tools.consumer.NoOpMessageFormatter"
+	// LoggingMessageFormatter is the default one plus an INFO log line per
+	// record, which tools-log4j.properties' WARN root logger drops.
+	loggingFormatterClass = "org.apache.kafka.tools.consumer.LoggingMessageFormatter"
 )
 
 // deprecatedFormatters are ConsoleConsumerOptions.convertDeprecatedClass's
@@ -26,6 +29,7 @@ const (
 var deprecatedFormatters = map[string]string{
 	"kafka.tools.DefaultMessageFormatter": defaultFormatterClass,
 	"kafka.tools.NoOpMessageFormatter":    noOpFormatterClass,
+	"kafka.tools.LoggingMessageFormatter": loggingFormatterClass,
 }
 
 type noOpFormatter struct{}

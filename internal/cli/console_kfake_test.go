@@ -37,6 +37,13 @@ func TestConsoleProduceThenConsumeFromBeginning(t *testing.T) {
 	if r.code != 0 || r.stderr != "Processed a total of 4 messages\n" {
 		t.Fatalf("consume: exit %d, stderr %q", r.code, r.stderr)
 	}
+	// the logging formatter writes what the default one does
+	r2 := runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--max-messages", "4",
+		"--property", "print.key=true", "--property", "print.headers=true", "--property", "key.separator=|",
+		"--formatter", "org.apache.kafka.tools.consumer.LoggingMessageFormatter")
+	if r2.code != 0 || sortedLines(r2.stdout) != sortedLines(r.stdout) || r2.stderr != r.stderr {
+		t.Errorf("logging formatter: exit %d, stdout %q, stderr %q", r2.code, r2.stdout, r2.stderr)
+	}
 	diffText(t, "records", sortedLines(r.stdout), sortedLines(strings.Join([]string{
 		"NO_HEADERS|null|plain",
 		"h1:a,h2:b|k1|v1",
