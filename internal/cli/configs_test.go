@@ -378,3 +378,33 @@ func TestConfigsHelpListsConfigNames(t *testing.T) {
 		t.Errorf("%d broker configs, want 92", n)
 	}
 }
+
+// Any --add-config and --delete-config text parses without a panic; the
+// pairs' keys are trimmed and their values hold no brackets.
+func FuzzConfigsAddConfig(f *testing.F) {
+	for _, s := range []string{"k1=v1,k2=[a,b],k3=v3", "a=", "=", ",,", "a=[b,c]]=d", "[,]", " x = [ 1 , 2 ] "} {
+		f.Add(s, "a,b")
+	}
+	f.Fuzz(func(t *testing.T, add, del string) {
+		o := newConfigsOptions()
+		set, err := o.parser.Parse([]string{"--add-config", add, "--delete-config", del})
+		if err != nil {
+			return
+		}
+		o.set = set
+		pairs, err := o.configsToBeAdded(perfEnv{stdout: &strings.Builder{}})
+		if err != nil {
+			return
+		}
+		for _, p := range pairs {
+			if p.key != strings.TrimSpace(p.key) || strings.ContainsAny(p.value, "[]") {
+				t.Errorf("%q: pair %q", add, p)
+			}
+		}
+		for _, k := range o.configsToBeDeleted() {
+			if strings.Contains(k, ",") {
+				t.Errorf("%q: deleted %q", del, k)
+			}
+		}
+	})
+}

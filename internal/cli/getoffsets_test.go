@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -242,4 +243,31 @@ func TestGetOffsetsPartitionError(t *testing.T) {
 	}
 	diffText(t, "stderr", r.stderr, "Skip getting offsets for topic-partition t-0 due to error: "+
 		"org.apache.kafka.common.errors.UnsupportedForMessageFormatException: The message format version on the broker does not support the request.\n")
+}
+
+// Any --topic-partitions, --topic or --partitions text builds a filter or
+// fails with the original's error, never a panic.
+func FuzzGetOffsetsFilter(f *testing.F) {
+	for _, s := range []string{"t1:1,t2:0-3,t3,t4:5-,t5:-3", ":", "a:b", "(", "x:99999999999", ",", "t:-"} {
+		f.Add(s, "0,1")
+	}
+	f.Fuzz(func(t *testing.T, spec, parts string) {
+		for _, args := range [][]string{{"--topic-partitions", spec}, {"--topic", spec, "--partitions", parts}} {
+			o := newGetOffsetsOptions()
+			set, err := o.parser.Parse(append(args, "--bootstrap-server", "h:1"))
+			if err != nil {
+				continue
+			}
+			filter, err := getOffsetsFilterOf(o, set)
+			if err == nil {
+				filter.partitionAllowed("t", 0)
+				continue
+			}
+			var terse *errTerse
+			var thrown *errThrown
+			if !errors.As(err, &terse) && !errors.As(err, &thrown) {
+				t.Errorf("%q: error %T %v", args, err, err)
+			}
+		}
+	})
 }
