@@ -28,8 +28,8 @@ func init() {
 }
 
 // kafkaServerStartArgs is `kafka-server-start.sh [-daemon] server.properties
-// [--override property=value]*`.
-var kafkaServerStartArgs = startScriptArgs("broker")
+// [--override property=value]*` (daemon output: $LOG_DIR/kafkaServer.out).
+var kafkaServerStartArgs = startScriptArgs("broker", "kafkaServer")
 
 func newBrokerCommand() *cobra.Command {
 	var overrides []string

@@ -26,23 +26,9 @@ func init() {
 	Register(Command{Name: "status", New: newStatusCommand})
 }
 
-// zookeeperServerStartArgs is Kafka's `zookeeper-server-start.sh [-daemon] zookeeper.properties`.
-var zookeeperServerStartArgs = startScriptArgs("zookeeper")
-
-// startScriptArgs is the Rewrite of a Kafka start script (`NAME.sh
-// [-daemon] file [args]`): `wharf command file [args]`. -daemon is dropped:
-// the process stays in the foreground and supervisors daemonize it.
-func startScriptArgs(command string) func(args []string) []string {
-	return func(args []string) []string {
-		out := []string{command}
-		for _, a := range args {
-			if a != "-daemon" {
-				out = append(out, a)
-			}
-		}
-		return out
-	}
-}
+// zookeeperServerStartArgs is Kafka's `zookeeper-server-start.sh [-daemon]
+// zookeeper.properties` (daemon output: $LOG_DIR/zookeeper.out).
+var zookeeperServerStartArgs = startScriptArgs("zookeeper", "zookeeper")
 
 func newZooKeeperCommand() *cobra.Command {
 	return &cobra.Command{
@@ -156,6 +142,11 @@ func defaultZooCfg() string {
 func zkServerStatus(path string, stdout, stderr io.Writer) error {
 	fmt.Fprintln(stderr, "ZooKeeper JMX enabled by default")
 	fmt.Fprintf(stderr, "Using config: %s\n", path)
+	return zkServerStatusBody(path, stdout)
+}
+
+// zkServerStatusBody is status after the script's preamble.
+func zkServerStatusBody(path string, stdout io.Writer) error {
 	cfg, err := config.ParseZooConfig(path)
 	if err != nil {
 		fmt.Fprintln(stdout, "Unable to find either secure or unsecure client port in any configs. Terminating.")

@@ -312,16 +312,18 @@ func (s *Server) Start() error {
 	if err != nil {
 		return fmt.Errorf("server: binding client port: %w", err)
 	}
-	s.ln = ln
-	s.started = time.Now()
 	if s.opts.AdminAddr != "" {
 		a, err := startAdmin(s, s.opts.AdminAddr)
 		if err != nil {
+			// s.ln stays nil: Close then waits for no serving goroutine
+			// (it used to wait forever for the core that never started).
 			ln.Close()
 			return err
 		}
 		s.admin = a
 	}
+	s.ln = ln
+	s.started = time.Now()
 	go s.core.pers.run()
 	go s.core.run()
 	s.wg.Add(1)

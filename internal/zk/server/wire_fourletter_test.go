@@ -245,3 +245,27 @@ func TestAdminServer(t *testing.T) {
 		t.Errorf("command list: %d %s", code, body)
 	}
 }
+
+// An AdminServer port already taken fails Start with the error, and Close
+// then returns at once (it used to wait for a core that never started).
+func TestAdminPortTakenFailsStart(t *testing.T) {
+	taken, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer taken.Close()
+	s, err := New(Options{ClientAddr: "127.0.0.1:0", DataDir: t.TempDir(), TickTime: 200, AdminAddr: taken.Addr().String()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Start(); err == nil {
+		t.Fatal("Start with the AdminServer's port taken succeeded")
+	}
+	closed := make(chan struct{})
+	go func() { s.Close(); close(closed) }()
+	select {
+	case <-closed:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close after a failed Start hangs")
+	}
+}
