@@ -22,6 +22,7 @@ type consoleConsumerOptions struct {
 	parser *jopt.Parser
 
 	help, version, topic, whitelist, include, partition, offset, consumerProperty, consumerConfig *jopt.Spec
+	commandConfig                                                                                 *jopt.Spec
 	formatter, property, formatterConfig, fromBeginning, maxMessages, timeoutMs, skipOnError      *jopt.Spec
 	bootstrapServer, zookeeper, keyDeserializer, valueDeserializer, systest, isolation, group     *jopt.Spec
 }
@@ -55,6 +56,7 @@ func newConsoleConsumerOptions() *consoleConsumerOptions {
 		"consume offset", "", "latest")
 	o.consumerProperty = req("consumer-property", "A mechanism to pass user-defined properties in the form key=value to the consumer.", "consumer_prop", "")
 	o.consumerConfig = req("consumer.config", "Consumer config properties file. Note that [consumer-property] takes precedence over this config.", "config file", "")
+	o.commandConfig = req("command-config", commandConfigOptionHelp("consumer.config"), "config file", "")
 	o.formatter = req("formatter", "The name of a class to use for formatting kafka messages for display.", "class", "", defaultFormatterClass)
 	o.property = req("property", consumerPropertyHelp, "prop", "")
 	o.formatterConfig = req("formatter-config", "Config properties file to initialize the message formatter. Note that [property] takes precedence over this config.", "config file", "")
@@ -168,8 +170,8 @@ func parseConsoleConsumer(args []string, env consoleEnv) (*consoleConsumerConfig
 	}
 
 	fileProps := map[string]string{}
-	if set.Has(o.consumerConfig) {
-		f, _, err := set.ValueOf(o.consumerConfig)
+	if file := firstGiven(set, o.consumerConfig, o.commandConfig); file != nil {
+		f, _, err := set.ValueOf(file)
 		if err != nil {
 			return optErr(err)
 		}

@@ -2,6 +2,8 @@ package cli
 
 import (
 	"context"
+	"os"
+	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
@@ -230,5 +232,30 @@ func TestConsoleConsumerInterrupted(t *testing.T) {
 	code := runConsoleConsumer(ctx, []string{"--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--enable-systest-events"}, env)
 	if code != 130 || out.String() != "one\ntwo\nshutdown_complete\n" || errb.String() != "Processed a total of 2 messages\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())
+	}
+}
+
+// --command-config (Wharf's, as the other tools take it) is read like
+// --producer.config / --consumer.config: here a client.id and a property
+// the tools do not know, which is reported and ignored.
+func TestConsoleCommandConfig(t *testing.T) {
+	topic := uniqueTopic(t)
+	addr := perfBroker(t, topic)
+	cfg := filepath.Join(t.TempDir(), "client.properties")
+	if err := os.WriteFile(cfg, []byte("client.id=from-command-config\nacks=1\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	r := runIn("one\n", "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic, "--command-config", cfg, "--sync")
+	if r.code != 0 {
+		t.Fatalf("produce: exit %d, stderr %q", r.code, r.stderr)
+	}
+	r = runIn("", "kafka-console-consumer.sh", "--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--max-messages", "1",
+		"--command-config", cfg)
+	if r.code != 0 || r.stdout != "one\n" {
+		t.Fatalf("consume: exit %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+	}
+	r = runIn("x\n", "kafka-console-producer.sh", "--bootstrap-server", addr, "--topic", topic, "--command-config", filepath.Join(t.TempDir(), "missing"))
+	if r.code == 0 {
+		t.Fatalf("a missing --command-config file: exit 0, stderr %q", r.stderr)
 	}
 }

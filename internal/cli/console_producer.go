@@ -22,6 +22,7 @@ type producerOptions struct {
 	parser *jopt.Parser
 
 	help, version, topic, brokerList, bootstrapServer, zookeeper, sync, compressionCodec *jopt.Spec
+	commandConfig                                                                        *jopt.Spec
 	batchSize, retries, retryBackoff, sendTimeout, acks, requestTimeout, metadataExpiry  *jopt.Spec
 	maxBlock, maxMemory, maxPartitionMemory, lineReader, socketBuffer, property          *jopt.Spec
 	readerConfig, producerProperty, producerConfig                                       *jopt.Spec
@@ -98,7 +99,24 @@ func newProducerOptions() *producerOptions {
 	o.readerConfig = req("reader-config", "Config properties file for the message reader. Note that [property] takes precedence over this config.", "config file", "")
 	o.producerProperty = req("producer-property", "A mechanism to pass user-defined properties in the form key=value to the producer. ", "producer_prop", "")
 	o.producerConfig = req("producer.config", "Producer config properties file. Note that [producer-property] takes precedence over this config.", "config file", "")
+	o.commandConfig = req("command-config", commandConfigOptionHelp("producer.config"), "config file", "")
 	return o
+}
+
+// commandConfigOptionHelp describes Wharf's --command-config on the console
+// tools, which Kafka's do not have: the same file as their own option.
+func commandConfigOptionHelp(own string) string {
+	return "Wharf: the same as --" + own + " (which wins if both are given), as the other tools take it."
+}
+
+// firstGiven is the first of specs the command line gave, or nil.
+func firstGiven(set *jopt.OptionSet, specs ...*jopt.Spec) *jopt.Spec {
+	for _, s := range specs {
+		if set.Has(s) {
+			return s
+		}
+	}
+	return nil
 }
 
 // zookeeperOptionHelp describes Wharf's --zookeeper on the console tools.
@@ -214,8 +232,8 @@ func runConsoleProducer(ctx context.Context, args []string, env consoleEnv) int 
 // option's default). code is -1 when all went well.
 func (o *producerOptions) producerProps(set *jopt.OptionSet, env consoleEnv, codec string) (props map[string]string, code int) {
 	props = map[string]string{}
-	if set.Has(o.producerConfig) {
-		f, _, err := set.ValueOf(o.producerConfig)
+	if file := firstGiven(set, o.producerConfig, o.commandConfig); file != nil {
+		f, _, err := set.ValueOf(file)
 		if err != nil {
 			fmt.Fprintln(env.stderr, err.(*jopt.Error).Message)
 			return nil, 1

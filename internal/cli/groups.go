@@ -86,6 +86,7 @@ type groupsOpts struct {
 
 	help, version                                                 *jopt.Spec
 	bootstrap, group, topic, allTopics, list, describe, allGroups *jopt.Spec
+	zookeeper                                                     *jopt.Spec
 	del, timeout, commandConfig, resetOffsets, deleteOffsets      *jopt.Spec
 	dryRun, execute, export                                       *jopt.Spec
 	toOffset, fromFile, toDatetime, byDuration                    *jopt.Spec
@@ -117,6 +118,10 @@ func newGroupsOpts() *groupsOpts {
 		"to specify the maximum amount of time in milliseconds to wait before the group stabilizes (when the group is just created, " +
 		"or is going through some changes).", Arg: jopt.RequiredArg, ArgDesc: "timeout (ms)", Type: jopt.TypeLong, Defaults: []string{"5000"}})
 	o.commandConfig = arg("command-config", "Property file containing configs to be passed to Admin Client and Consumer.", "command config property file", jopt.TypeString)
+	// Wharf's addition for the old tutorials: the brokers registered in
+	// ZooKeeper under host:port[/chroot] are the bootstrap servers.
+	o.zookeeper = arg("zookeeper", "DEPRECATED (Wharf: finds the brokers registered in ZooKeeper). The connection string for the zookeeper "+
+		"connection in the form host:port[/chroot]. Multiple hosts can be given to allow fail-over.", "urls", jopt.TypeString)
 	o.resetOffsets = flag("reset-offsets", cgResetOffsetsDoc)
 	o.deleteOffsets = flag("delete-offsets", "Delete offsets of consumer group. Supports one consumer group at the time, and multiple topics.")
 	o.dryRun = flag("dry-run", "Only show results without executing changes on Consumer Groups. Supported operations: reset-offsets.")
@@ -258,7 +263,7 @@ func (o *groupsOpts) checkArgs(stderr io.Writer) error {
 		}
 		return nil
 	}
-	if !s.Has(o.bootstrap) {
+	if !s.Has(o.bootstrap) && !s.Has(o.zookeeper) {
 		return usage("Missing required argument \"[bootstrap-server]\"")
 	}
 	if s.Has(o.describe) {
@@ -335,7 +340,7 @@ func (o *groupsOpts) checkArgs(stderr io.Writer) error {
 }
 
 func (o *groupsOpts) all() []*jopt.Spec {
-	return []*jopt.Spec{o.bootstrap, o.group, o.topic, o.allTopics, o.list, o.describe, o.allGroups, o.del,
+	return []*jopt.Spec{o.bootstrap, o.zookeeper, o.group, o.topic, o.allTopics, o.list, o.describe, o.allGroups, o.del,
 		o.timeout, o.commandConfig, o.resetOffsets, o.deleteOffsets, o.dryRun, o.execute, o.export,
 		o.toOffset, o.fromFile, o.toDatetime, o.byDuration, o.toEarliest, o.toLatest, o.toCurrent, o.shiftBy,
 		o.members, o.verbose, o.offsets, o.state, o.typ}

@@ -74,6 +74,7 @@ func (s *groupService) run(ctx context.Context) error {
 	s.timeoutMs = t
 	target := kafkaTarget{TimeoutMs: t}
 	target.Bootstrap, _, _ = o.set.ValueOf(o.bootstrap)
+	target.ZooKeeper, _, _ = o.set.ValueOf(o.zookeeper)
 	if path, ok, _ := o.set.ValueOf(o.commandConfig); ok {
 		props, class, msg := loadJavaProps(perfEnv{}, path)
 		if class != "" {

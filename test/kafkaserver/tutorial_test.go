@@ -24,7 +24,7 @@ func TestTutorial(t *testing.T) {
 	for _, setup := range []string{"wharf-server", "three-processes"} {
 		t.Run(setup, func(t *testing.T) {
 			dir := scriptDir(t)
-			for _, name := range []string{"kafka-topics.sh", "kafka-console-producer.sh", "kafka-console-consumer.sh", "zkCli.sh"} {
+			for _, name := range []string{"kafka-topics.sh", "kafka-console-producer.sh", "kafka-console-consumer.sh", "kafka-consumer-groups.sh", "zkCli.sh"} {
 				if err := os.Symlink("wharf", filepath.Join(dir, "bin", name)); err != nil {
 					t.Fatal(err)
 				}
@@ -154,6 +154,15 @@ func tutorialSteps(t *testing.T, dir, zk, kafka string, zkPort int) {
 	r = runStdin(t, dir, "", "kafka-console-consumer.sh", "--bootstrap-server", kafka, "--topic", "test", "--from-beginning", "--max-messages", "2")
 	if r.code != 0 || r.stdout != "This is a message\nThis is another message\n" || !strings.Contains(r.stderr, "Processed a total of 2 messages") {
 		t.Fatalf("console consumer: %+v", r)
+	}
+	// A consumer group, found with the legacy --zookeeper form.
+	r = runStdin(t, dir, "", "kafka-console-consumer.sh", "--bootstrap-server", kafka, "--topic", "test", "--from-beginning",
+		"--max-messages", "2", "--group", "tutorial-group")
+	if r.code != 0 || r.stdout != "This is a message\nThis is another message\n" {
+		t.Fatalf("console consumer in a group: %+v", r)
+	}
+	if r := step("*", "kafka-consumer-groups.sh", "--zookeeper", zk, "--list"); !strings.Contains(r.stdout, "tutorial-group\n") {
+		t.Errorf("kafka-consumer-groups.sh --list: %q", r.stdout)
 	}
 	// Alter to 6 partitions, delete.
 	step("", "kafka-topics.sh", "--alter", "--zookeeper", zk, "--topic", "test", "--partitions", "6")
