@@ -139,7 +139,7 @@ func TestUnmappedPropertiesAreReportedAndIgnored(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if warn.String() != "WARN The configuration 'partitioner.class' was supplied but has no equivalent in wharf perf; it is ignored.\n" {
+	if warn.String() != "WARN The configuration 'partitioner.class' was supplied but has no equivalent in Wharf's client; it is ignored.\n" {
 		t.Errorf("warnings %q", warn.String())
 	}
 	if strings.Join(cfg.seeds, ",") != "h:1,h:2" || cfg.clientID != "c" || cfg.batchSize != 100 || !cfg.acksAll {

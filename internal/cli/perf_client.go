@@ -235,7 +235,7 @@ func newClientConfig(role string, props map[string]string, warn io.Writer) (*cli
 			set = commonProps[k]
 		}
 		if set == nil {
-			fmt.Fprintf(warn, "WARN The configuration '%s' was supplied but has no equivalent in wharf perf; it is ignored.\n", k)
+			fmt.Fprintf(warn, "WARN The configuration '%s' was supplied but has no equivalent in Wharf's client; it is ignored.\n", k)
 			continue
 		}
 		if err := set(c, k, props[k]); err != nil {
