@@ -8,7 +8,6 @@ import (
 	"crypto/sha512"
 	"fmt"
 	"hash"
-	"math"
 	"regexp"
 	"slices"
 	"strconv"
@@ -16,6 +15,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // The users, clients and ips entities of ConfigCommand: client quotas
@@ -38,37 +38,6 @@ func isScram(k string) bool { _, ok := scramMechanisms[k]; return ok }
 // scalaCollection is a small Scala collection's toString: "Set(a, b)".
 func scalaCollection(kind string, items []string) string {
 	return kind + "(" + strings.Join(items, ", ") + ")"
-}
-
-// javaDoubleString is Double.toString.
-func javaDoubleString(v float64) string {
-	switch {
-	case math.IsNaN(v):
-		return "NaN"
-	case math.IsInf(v, 1):
-		return "Infinity"
-	case math.IsInf(v, -1):
-		return "-Infinity"
-	case v == 0:
-		if math.Signbit(v) {
-			return "-0.0"
-		}
-		return "0.0"
-	}
-	if a := math.Abs(v); a >= 1e-3 && a < 1e7 {
-		s := strconv.FormatFloat(v, 'f', -1, 64)
-		if !strings.Contains(s, ".") {
-			s += ".0"
-		}
-		return s
-	}
-	s := strconv.FormatFloat(v, 'E', -1, 64)
-	mant, exp, _ := strings.Cut(s, "E")
-	if !strings.Contains(mant, ".") {
-		mant += ".0"
-	}
-	e, _ := strconv.Atoi(exp)
-	return mant + "E" + strconv.Itoa(e)
 }
 
 // quotaComponents is getAllClientQuotasConfigs's filter: a named entity,
@@ -160,9 +129,9 @@ func (s *configsSession) describeUsersClientsIPs(ctx context.Context) error {
 		kv := make([]string, len(e.values))
 		for i, v := range e.values {
 			if s.zk { // ZooKeeper kept the text given; integral values were given as integers
-				kv[i] = v.Key + "=" + strings.TrimSuffix(javaDoubleString(v.Value), ".0")
+				kv[i] = v.Key + "=" + strings.TrimSuffix(javafmt.Double(v.Value), ".0")
 			} else {
-				kv[i] = v.Key + "=" + javaDoubleString(v.Value)
+				kv[i] = v.Key + "=" + javafmt.Double(v.Value)
 			}
 		}
 		if s.zk {

@@ -13,6 +13,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/wharf-project/wharf/internal/javafmt"
 	"github.com/wharf-project/wharf/internal/jopt"
 )
 
@@ -313,7 +314,7 @@ func TestConfigsQuotasAndScram(t *testing.T) {
 
 func TestConfigsJavaDouble(t *testing.T) {
 	for v, want := range map[float64]string{1024: "1024.0", 2e7: "2.0E7", 9999999: "9999999.0", 0.5: "0.5", 0.0001: "1.0E-4", 1.5e10: "1.5E10", 0: "0.0"} {
-		if got := javaDoubleString(v); got != want {
+		if got := javafmt.Double(v); got != want {
 			t.Errorf("%v: %q, want %q", v, got, want)
 		}
 	}

@@ -472,24 +472,7 @@ func listOffsetsRetrying(ctx context.Context, cl *kgo.Client, parts []getOffsets
 }
 
 func listOffsetsOnce(ctx context.Context, cl *kgo.Client, parts []getOffsetsTP, ts int64) map[getOffsetsTP]getOffsetsResult {
-	req := kmsg.NewPtrListOffsetsRequest()
-	req.ReplicaID = -1
-	byTopic := map[string]int{}
-	for _, s := range parts {
-		i, ok := byTopic[s.topic]
-		if !ok {
-			i = len(req.Topics)
-			byTopic[s.topic] = i
-			rt := kmsg.NewListOffsetsRequestTopic()
-			rt.Topic = s.topic
-			req.Topics = append(req.Topics, rt)
-		}
-		rp := kmsg.NewListOffsetsRequestTopicPartition()
-		rp.Partition = s.part
-		rp.Timestamp = ts
-		rp.CurrentLeaderEpoch = -1
-		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
-	}
+	req := listOffsetsRequest(parts, func(x getOffsetsTP) (string, int32) { return x.topic, x.part }, ts)
 	results := map[getOffsetsTP]getOffsetsResult{}
 	for _, shard := range cl.RequestSharded(ctx, req) {
 		if shard.Err != nil {

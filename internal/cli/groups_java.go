@@ -4,12 +4,12 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/twmb/franz-go/pkg/kerr"
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // What ConsumerGroupCommand's output inherits from the JVM: the iteration
@@ -17,37 +17,14 @@ import (
 // maps as they iterate), String.hashCode, the texts of exceptions, and the
 // parsers of --to-datetime and --by-duration.
 
-// cgStringHash is String.hashCode (UTF-16 code units).
-func cgStringHash(s string) int32 {
-	var h int32
-	for _, r := range s {
-		if r >= 0x10000 {
-			r -= 0x10000
-			h = 31*h + int32(0xD800+(r>>10))
-			h = 31*h + int32(0xDC00+(r&0x3FF))
-			continue
-		}
-		h = 31*h + int32(r)
-	}
-	return h
-}
-
 // tpHash is TopicPartition.hashCode.
 func tpHash(tp groupTP) int32 {
-	return 31*(31+tp.partition) + cgStringHash(tp.topic)
+	return 31*(31+tp.partition) + javafmt.StringHash(tp.topic)
 }
 
-// cgHashOrder is the order in which a HashMap (or HashSet) of the given
-// table capacity, filled with keys in the given order, iterates: by bucket
-// index, then by insertion (a resize keeps that order within a bucket).
+// cgHashOrder is javafmt.HashOrder (a HashMap's iteration order).
 func cgHashOrder[T any](keys []T, hash func(T) int32, capacity int) []T {
-	out := append([]T(nil), keys...)
-	bucket := func(k T) uint32 {
-		h := uint32(hash(k))
-		return (h ^ h>>16) & uint32(capacity-1)
-	}
-	sort.SliceStable(out, func(i, j int) bool { return bucket(out[i]) < bucket(out[j]) })
-	return out
+	return javafmt.HashOrder(keys, hash, capacity)
 }
 
 // cgGrownCapacity is the table size of a HashMap that started at 16 and
@@ -76,7 +53,7 @@ func cgHashMapOrder[T any](keys []T, hash func(T) int32) []T {
 	return cgHashOrder(keys, hash, cgGrownCapacity(len(keys)))
 }
 
-func stringsHashOrder(keys []string) []string { return cgHashMapOrder(keys, cgStringHash) }
+func stringsHashOrder(keys []string) []string { return cgHashMapOrder(keys, javafmt.StringHash) }
 
 func tpHashOrder(tps []groupTP) []groupTP { return cgHashMapOrder(tps, tpHash) }
 

@@ -435,22 +435,7 @@ func (s *groupService) logOffsets(ctx context.Context, tps []groupTP, spec int64
 	}
 	ctx, cancel := s.ctx(ctx)
 	defer cancel()
-	req := kmsg.NewPtrListOffsetsRequest()
-	req.ReplicaID = -1
-	idx := map[string]int{}
-	for _, tp := range tps {
-		i, ok := idx[tp.topic]
-		if !ok {
-			i = len(req.Topics)
-			idx[tp.topic] = i
-			t := kmsg.NewListOffsetsRequestTopic()
-			t.Topic = tp.topic
-			req.Topics = append(req.Topics, t)
-		}
-		p := kmsg.NewListOffsetsRequestTopicPartition()
-		p.Partition, p.Timestamp, p.CurrentLeaderEpoch = tp.partition, spec, -1
-		req.Topics[i].Partitions = append(req.Topics[i].Partitions, p)
-	}
+	req := listOffsetsRequest(tps, func(tp groupTP) (string, int32) { return tp.topic, tp.partition }, spec)
 	for _, sh := range s.cl.RequestSharded(ctx, req) {
 		if sh.Err != nil {
 			return nil, errors.New(cgExecutionException(sh.Err))

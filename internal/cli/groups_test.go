@@ -12,6 +12,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // groupsCluster is a kfake cluster with topic "t" (3 partitions) holding
@@ -324,7 +325,7 @@ func TestGroupsUnreachableBroker(t *testing.T) {
 }
 
 func TestJavaHelpers(t *testing.T) {
-	if h := cgStringHash("hello"); h != 99162322 {
+	if h := javafmt.StringHash("hello"); h != 99162322 {
 		t.Errorf("hash %d", h)
 	}
 	for in, want := range map[string]time.Duration{"PT1H": time.Hour, "P1DT2M": 24*time.Hour + 2*time.Minute, "-PT1.5S": -1500 * time.Millisecond, "pt10s": 10 * time.Second} {

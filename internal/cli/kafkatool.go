@@ -11,6 +11,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
+	"github.com/twmb/franz-go/pkg/kmsg"
 
 	"github.com/wharf-project/wharf/internal/kafka/zkdata"
 )
@@ -128,4 +129,28 @@ func (k kafkaTarget) admin(ctx context.Context, warn io.Writer) (*kadm.Client, e
 		return nil, err
 	}
 	return kadm.NewClient(cl), nil
+}
+
+// listOffsetsRequest is a consumer's ListOffsets request (replica -1, no
+// leader epoch) for timestamp ts (-1 latest, -2 earliest, …) of each
+// partition, grouped by topic in first-seen order.
+func listOffsetsRequest[T any](parts []T, tp func(T) (string, int32), ts int64) *kmsg.ListOffsetsRequest {
+	req := kmsg.NewPtrListOffsetsRequest()
+	req.ReplicaID = -1
+	byTopic := map[string]int{}
+	for _, x := range parts {
+		topic, partition := tp(x)
+		i, ok := byTopic[topic]
+		if !ok {
+			i = len(req.Topics)
+			byTopic[topic] = i
+			rt := kmsg.NewListOffsetsRequestTopic()
+			rt.Topic = topic
+			req.Topics = append(req.Topics, rt)
+		}
+		rp := kmsg.NewListOffsetsRequestTopicPartition()
+		rp.Partition, rp.Timestamp, rp.CurrentLeaderEpoch = partition, ts, -1
+		req.Topics[i].Partitions = append(req.Topics[i].Partitions, rp)
+	}
+	return req
 }

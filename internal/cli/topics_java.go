@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wharf-project/wharf/internal/javafmt"
 	"github.com/wharf-project/wharf/internal/kafka/kconfig"
 )
 
@@ -44,7 +45,7 @@ func tcHashOrder(keys []string, initialCapacity int) []string {
 	for len(keys) > capacity*3/4 { // resize() doubles past 0.75 full
 		capacity *= 2
 	}
-	return cgHashOrder(keys, cgStringHash, capacity) // groups_java.go
+	return cgHashOrder(keys, javafmt.StringHash, capacity) // groups_java.go
 }
 
 // tcTableSizeFor is HashMap.tableSizeFor: the power of two at or above n
@@ -64,7 +65,7 @@ func tcTableSizeFor(n int) int {
 func tcDescribeOrder(sorted []string) []string {
 	n := len(sorted)
 	futures := tcHashOrder(sorted, n)
-	copied := cgHashOrder(futures, cgStringHash, tcTableSizeFor(int(float32(n)/0.75+1)))
+	copied := cgHashOrder(futures, javafmt.StringHash, tcTableSizeFor(int(float32(n)/0.75+1)))
 	return tcHashOrder(copied, n)
 }
 

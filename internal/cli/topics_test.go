@@ -11,6 +11,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kfake"
 	"github.com/twmb/franz-go/pkg/kmsg"
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // topicsRun runs kafka-topics.sh with a fixed clock and a short timeout.
@@ -173,7 +174,7 @@ func TestTopicsUnreachableCluster(t *testing.T) {
 // OpenJDK 17 printed for new HashMap<>() / new HashMap<>(n) with the keys
 // put in the order given.
 func TestTopicsJavaHashOrder(t *testing.T) {
-	if h := cgStringHash("retention.ms"); h != -1339220362 {
+	if h := javafmt.StringHash("retention.ms"); h != -1339220362 {
 		t.Errorf("hash %d", h)
 	}
 	got := tcHashOrder([]string{"a", "b", "c", "aa", "bb"}, 16)

@@ -1,6 +1,6 @@
 package groupcoord
 
-import "unicode/utf16"
+import "github.com/wharf-project/wharf/internal/javafmt"
 
 // OffsetsTopic is the internal topic holding committed offsets and group
 // metadata.
@@ -13,23 +13,7 @@ const OffsetsTopic = "__consumer_offsets"
 // reads as Java would have decoded it: each bad byte one U+FFFD).
 // partitions must be positive.
 func PartitionFor(groupID string, partitions int32) int32 {
-	return javaAbs(javaStringHash(groupID)) % partitions
-}
-
-// javaStringHash is String.hashCode: s[0]*31^(n-1) + … + s[n-1] over the
-// UTF-16 code units, in int32 arithmetic that wraps.
-func javaStringHash(s string) int32 {
-	var h int32
-	for _, r := range s {
-		if r < 0x10000 {
-			h = 31*h + int32(r)
-			continue
-		}
-		hi, lo := utf16.EncodeRune(r)
-		h = 31*h + hi
-		h = 31*h + lo
-	}
-	return h
+	return javaAbs(javafmt.StringHash(groupID)) % partitions
 }
 
 // javaAbs is Kafka's Utils.abs: |n|, with MinInt32 mapped to 0 (Math.abs

@@ -1,37 +1,10 @@
 package groupcoord
 
-import "testing"
+import (
+	"testing"
 
-// The expected values are Java's: "abc".hashCode() is 96354, and
-// Utils.abs(x) % 50 gives Kafka's partition.
-func TestJavaStringHash(t *testing.T) {
-	for _, c := range []struct {
-		s    string
-		want int32
-	}{
-		{"", 0},
-		{"a", 97},
-		{"abc", 96354},
-		{"console-consumer-12345", javaHashRef("console-consumer-12345")},
-		{"polygenelubricants", -2147483648}, // the classic MinInt32 hashCode
-		{"é", 0xe9},
-		{"😀", 31*0xd83d + 0xde00}, // a surrogate pair: two code units
-		{"\xff", 0xfffd},          // invalid UTF-8 decodes to U+FFFD, as in Java
-	} {
-		if got := javaStringHash(c.s); got != c.want {
-			t.Errorf("javaStringHash(%q) = %d, want %d", c.s, got, c.want)
-		}
-	}
-}
-
-// javaHashRef is the textbook definition over bytes, valid for ASCII.
-func javaHashRef(s string) int32 {
-	var h int32
-	for i := 0; i < len(s); i++ {
-		h = 31*h + int32(s[i])
-	}
-	return h
-}
+	"github.com/wharf-project/wharf/internal/javafmt"
+)
 
 func TestPartitionFor(t *testing.T) {
 	for _, c := range []struct {
@@ -50,7 +23,7 @@ func TestPartitionFor(t *testing.T) {
 	}
 	// Negative hash codes: |h| % n, never negative.
 	for _, g := range []string{"group-1", "zzzzzzzzzzzzzz", "Kafka", "test-consumer-group"} {
-		h := javaStringHash(g)
+		h := javafmt.StringHash(g)
 		want := h
 		if want < 0 {
 			want = -want

@@ -3,6 +3,7 @@ package server
 import (
 	"sort"
 
+	"github.com/wharf-project/wharf/internal/javafmt"
 	"github.com/wharf-project/wharf/internal/zk/jute"
 )
 
@@ -25,7 +26,7 @@ func javaHashSetOrder(names []string, minCap int) []string {
 	}
 	es := make([]entry, len(names))
 	for i, n := range names {
-		h := javaStringHash(n)
+		h := javafmt.StringHash(n)
 		h ^= int32(uint32(h) >> 16)
 		es[i] = entry{n, int(h) & (capacity - 1), i}
 	}
@@ -35,21 +36,6 @@ func javaHashSetOrder(names []string, minCap int) []string {
 		out[i] = e.name
 	}
 	return out
-}
-
-// javaStringHash is String.hashCode over UTF-16 code units.
-func javaStringHash(s string) int32 {
-	var h int32
-	for _, r := range s {
-		if r >= 0x10000 {
-			r -= 0x10000
-			h = 31*h + int32(0xD800+(r>>10))
-			h = 31*h + int32(0xDC00+(r&0x3FF))
-			continue
-		}
-		h = 31*h + int32(r)
-	}
-	return h
 }
 
 // javaIDSetOrder puts ids in the order ZooKeeper iterates a connection's
@@ -65,7 +51,7 @@ func javaIDSetOrder(ids []jute.Id) {
 	}
 	bin := func(id jute.Id) int32 {
 		// The jute-generated Id.hashCode: 37*(37*17+scheme)+id.
-		h := 37*(37*17+javaStringHash(id.Scheme)) + javaStringHash(id.ID)
+		h := 37*(37*17+javafmt.StringHash(id.Scheme)) + javafmt.StringHash(id.ID)
 		return (h ^ int32(uint32(h)>>16)) & 0x7fffffff & int32(capacity-1)
 	}
 	sort.SliceStable(ids, func(i, j int) bool { return bin(ids[i]) < bin(ids[j]) })

@@ -1,0 +1,35 @@
+package javafmt
+
+import "sort"
+
+// StringHash is Java's String.hashCode: s[0]*31^(n-1) + … + s[n-1] over
+// the UTF-16 code units, in int32 arithmetic that wraps. A Go string that
+// is not valid UTF-8 counts each bad byte as U+FFFD, as Java decodes it.
+func StringHash(s string) int32 {
+	var h int32
+	for _, r := range s {
+		if r >= 0x10000 {
+			r -= 0x10000
+			h = 31*h + int32(0xD800+(r>>10))
+			h = 31*h + int32(0xDC00+(r&0x3FF))
+			continue
+		}
+		h = 31*h + int32(r)
+	}
+	return h
+}
+
+// HashOrder is the order in which a java.util.HashMap (or HashSet) with
+// a table of the given capacity (a power of two), filled with keys in the
+// given order, iterates them: by bucket index (the hash spread as
+// HashMap.hash does), then by insertion, which a resize keeps within a
+// bucket. Tools whose output iterates such a map print in this order.
+func HashOrder[T any](keys []T, hash func(T) int32, capacity int) []T {
+	out := append([]T(nil), keys...)
+	bucket := func(k T) uint32 {
+		h := uint32(hash(k))
+		return (h ^ h>>16) & uint32(capacity-1)
+	}
+	sort.SliceStable(out, func(i, j int) bool { return bucket(out[i]) < bucket(out[j]) })
+	return out
+}

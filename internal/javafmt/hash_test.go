@@ -1,0 +1,28 @@
+package javafmt
+
+import (
+	"slices"
+	"testing"
+)
+
+// The expected values are Java's ("abc".hashCode() == 96354; the classic
+// "polygenelubricants" hashes to Integer.MIN_VALUE).
+func TestStringHash(t *testing.T) {
+	for s, want := range map[string]int32{
+		"": 0, "a": 97, "abc": 96354, "polygenelubricants": -2147483648,
+		"é": 0xe9, "😀": 31*0xd83d + 0xde00, "\xff": 0xfffd,
+	} {
+		if got := StringHash(s); got != want {
+			t.Errorf("StringHash(%q) = %d, want %d", s, got, want)
+		}
+	}
+}
+
+// In a table of 16: "a" (97) and "q" (113) share bucket 1, "b" (98) is in
+// bucket 2; within a bucket insertion order holds: q, a, then b.
+func TestHashOrder(t *testing.T) {
+	got := HashOrder([]string{"b", "q", "a"}, StringHash, 16)
+	if !slices.Equal(got, []string{"q", "a", "b"}) {
+		t.Errorf("HashOrder = %q", got)
+	}
+}
