@@ -65,6 +65,13 @@ func logDir() string {
 // stdin from /dev/null, stdout and stderr into LOG_DIR/name.out, and
 // returns at once (nohup … &).
 func daemonize(name string, args []string) error {
+	// A configuration file that is not there fails here, before the
+	// detach, not only in the .out file (the scripts would exit 0).
+	if len(args) > 1 && (args[0] == "broker" || args[0] == "zookeeper") && !strings.HasPrefix(args[1], "-") {
+		if _, err := os.Stat(args[1]); err != nil {
+			return err
+		}
+	}
 	self, err := os.Executable()
 	if err != nil {
 		return err
