@@ -117,7 +117,7 @@ func (k kafkaTarget) client(ctx context.Context, role string, warn io.Writer, ex
 	}
 	if err := awaitCluster(ctx, cl, k.timeout().Milliseconds()); err != nil {
 		cl.Close()
-		return nil, fmt.Errorf("cannot reach any broker of %s within %d ms: %v", strings.Join(seeds, ","), k.timeout().Milliseconds(), errors.Unwrap(err))
+		return nil, fmt.Errorf("cannot reach any broker of %s within %d ms: %s", strings.Join(seeds, ","), k.timeout().Milliseconds(), unreachableWhy(err))
 	}
 	return cl, nil
 }

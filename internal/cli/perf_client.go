@@ -268,6 +268,12 @@ func newClientConfig(role string, props map[string]string, warn io.Writer) (*cli
 // errUnreachable: no broker answered within the wait.
 var errUnreachable = errors.New("cannot reach the cluster")
 
+// unreachableWhy is the last connection error behind an errUnreachable
+// (what the one-line message ends with).
+func unreachableWhy(err error) string {
+	return strings.TrimPrefix(err.Error(), errUnreachable.Error()+": ")
+}
+
 // awaitCluster pings the seed brokers until one answers or waitMs pass.
 func awaitCluster(ctx context.Context, cl *kgo.Client, waitMs int64) error {
 	ctx, cancel := context.WithTimeout(ctx, ms2d(waitMs))

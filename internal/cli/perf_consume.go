@@ -251,8 +251,8 @@ func (r *consumeRun) consume(ctx context.Context, pc *perfConsumer, topic, group
 			return 130
 		}
 		if errors.Is(err, errUnreachable) {
-			fmt.Fprintf(env.stderr, "wharf perf consume: cannot reach any broker of %s within %d ms (--timeout): %v\n",
-				strings.Join(pc.cfg.seeds, ","), r.timeoutMs, errors.Unwrap(err))
+			fmt.Fprintf(env.stderr, "wharf perf consume: cannot reach any broker of %s within %d ms (--timeout): %s\n",
+				strings.Join(pc.cfg.seeds, ","), r.timeoutMs, unreachableWhy(err))
 			return 1
 		}
 	}

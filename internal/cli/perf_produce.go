@@ -136,7 +136,7 @@ func runProducerPerf(ctx context.Context, args []string, env perfEnv) int {
 			return 130
 		}
 		fmt.Fprintf(env.stderr, "wharf perf produce: cannot reach any broker of bootstrap.servers=%s within %d ms (max.block.ms): %v\n",
-			strings.Join(cfg.seeds, ","), cfg.maxBlockMs, errors.Unwrap(err))
+			strings.Join(cfg.seeds, ","), cfg.maxBlockMs, unreachableWhy(err))
 		return 1
 	}
 	if numRecords <= 0 { // Stats divides by min(numRecords, 500000)
