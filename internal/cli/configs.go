@@ -45,10 +45,7 @@ func newConfigsCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cwd, _ := os.Getwd()
 			env := perfEnv{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), cwd: cwd}
-			if code := runConfigs(cmd.Context(), args, env); code != 0 {
-				return &ExitError{Code: code}
-			}
-			return nil
+			return exitStatus(runConfigs(cmd.Context(), args, env))
 		},
 	}
 }

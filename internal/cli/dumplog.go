@@ -28,11 +28,7 @@ func newDumpLogCommand() *cobra.Command {
 		// jopt-simple options (--opt value, --opt=value, -opt) pass through as is.
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			code := dumplog.Run(args, dumplog.Env{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()})
-			if code != 0 {
-				return &ExitError{Code: code}
-			}
-			return nil
+			return exitStatus(dumplog.Run(args, dumplog.Env{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}))
 		},
 	}
 }

@@ -46,10 +46,7 @@ func newGetOffsetsCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cwd, _ := os.Getwd()
 			env := perfEnv{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), cwd: cwd}
-			if code := runGetOffsets(cmd.Context(), args, env); code != 0 {
-				return &ExitError{Code: code}
-			}
-			return nil
+			return exitStatus(runGetOffsets(cmd.Context(), args, env))
 		},
 	}
 }

@@ -43,11 +43,7 @@ func newGroupsCommand() *cobra.Command {
 			"original's option table.",
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			code := runGroups(cmd.Context(), args, groupsEnv{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()})
-			if code != 0 {
-				return &ExitError{Code: code}
-			}
-			return nil
+			return exitStatus(runGroups(cmd.Context(), args, groupsEnv{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}))
 		},
 	}
 }

@@ -41,6 +41,15 @@ func (e *ExitError) Error() string {
 
 func (e *ExitError) Unwrap() error { return e.Err }
 
+// exitStatus is a tool's exit status as a RunE error: nil for 0, else an
+// *ExitError that prints nothing (the tool printed its own texts).
+func exitStatus(code int) error {
+	if code == 0 {
+		return nil
+	}
+	return &ExitError{Code: code}
+}
+
 // UsageError marks a wrong command line: Main prints it and exits with 2.
 // Flag parsing, argument-count and unknown-command errors are usage errors
 // already; commands use UsageErrorf for their own checks.

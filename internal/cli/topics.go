@@ -42,10 +42,7 @@ func newTopicsCommand() *cobra.Command {
 		RunE: func(cmd *cobra.Command, args []string) error {
 			cwd, _ := os.Getwd()
 			env := topicsEnv{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), cwd: cwd, now: time.Now}
-			if code := runTopics(cmd.Context(), args, env); code != 0 {
-				return &ExitError{Code: code}
-			}
-			return nil
+			return exitStatus(runTopics(cmd.Context(), args, env))
 		},
 	}
 }

@@ -29,10 +29,7 @@ func newZkCommand() *cobra.Command {
 		// zkCli's options are single-dash words (-server): they pass through as is.
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			if code := RunZkCli(args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()); code != 0 {
-				return &ExitError{Code: code}
-			}
-			return nil
+			return exitStatus(RunZkCli(args, cmd.InOrStdin(), cmd.OutOrStdout(), cmd.ErrOrStderr()))
 		},
 	}
 }
