@@ -400,7 +400,7 @@ done
 		if err != nil {
 			t.Fatal(err)
 		}
-		defer k.proc.stop()
+		defer k.proc.Stop(stopTimeout)
 		rep := runAndLoad(t, "-only", "wharf", "-wharf-addr", k.addr, "-partitions", "1")
 		checkResults(t, rep, map[string]int{"wharf": 2})
 		if !rep.Servers[0].External || rep.Results[0].CPUSeconds != 0 || rep.Idle[0].IdleRSSMB != 0 {

@@ -13,6 +13,7 @@ import (
 
 	"github.com/wharf-project/wharf/bench/internal/procstat"
 	"github.com/wharf-project/wharf/bench/internal/wharfbin"
+	"github.com/wharf-project/wharf/internal/testutil/childproc"
 	"github.com/wharf-project/wharf/internal/testutil/zkproc"
 )
 
@@ -55,8 +56,8 @@ type server struct {
 	name    string
 	durable bool // NATS only: this process syncs every write; it serves the durable runs
 	addr    string
-	pid     int   // 0 when unknown (an external server without -wharf-pid)
-	proc    *proc // nil when external
+	pid     int                // 0 when unknown (an external server without -wharf-pid)
+	proc    *childproc.Process // nil when external
 	drv     driver
 	version string
 	dataDir string
@@ -106,7 +107,7 @@ type serverInfo struct {
 func (s *server) info() serverInfo {
 	in := serverInfo{Name: s.name, Label: s.label(), Addr: s.addr, PID: s.pid, External: s.proc == nil, DataDir: s.dataDir, Version: s.version}
 	if s.proc != nil {
-		in.Log = s.proc.logPath
+		in.Log = s.proc.LogPath
 	}
 	return in
 }
@@ -186,7 +187,7 @@ func startWharf(cfg config, dir string) (*server, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w\n(to measure the peers alone: -only kfake,nats)", err)
 	}
-	return &server{name: serverWharf, addr: addrs[0], pid: p.pid, proc: p, dataDir: data, version: wharfVersion(bin)}, nil
+	return &server{name: serverWharf, addr: addrs[0], pid: p.PID(), proc: p, dataDir: data, version: wharfVersion(bin)}, nil
 }
 
 // wharfVersion is the first line of `wharf version`.
@@ -202,7 +203,7 @@ func wharfVersion(bin string) string {
 // startPeer runs this program again as the child that hosts a peer
 // (child.go), in dir/<name> on a free port. prepare gets that directory
 // and address and returns the child's environment.
-func startPeer(name, dir string, prepare func(sdir, addr string) ([]string, error), ready func(addr string) bool) (*proc, string, error) {
+func startPeer(name, dir string, prepare func(sdir, addr string) ([]string, error), ready func(addr string) bool) (*childproc.Process, string, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, "", err
@@ -231,7 +232,7 @@ func startKfake(_ config, dir string) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{name: serverKfake, addr: addr, pid: p.pid, proc: p, version: "kfake " + moduleVersion("github.com/twmb/franz-go/pkg/kfake") + ", in memory"}, nil
+	return &server{name: serverKfake, addr: addr, pid: p.PID(), proc: p, version: "kfake " + moduleVersion("github.com/twmb/franz-go/pkg/kfake") + ", in memory"}, nil
 }
 
 // natsConfig is the nats-server configuration of a run: JetStream with
@@ -265,7 +266,7 @@ func startNATS(dir string, always bool) (*server, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &server{name: serverNATS, durable: always, addr: addr, pid: p.pid, proc: p, dataDir: store,
+	return &server{name: serverNATS, durable: always, addr: addr, pid: p.PID(), proc: p, dataDir: store,
 		version: "nats-server " + moduleVersion("github.com/nats-io/nats-server/v2")}, nil
 }
 
@@ -276,7 +277,7 @@ func startNATS(dir string, always bool) (*server, error) {
 // releaseOnSignal) and the bench waits until its RSS stops falling. The
 // other servers free a deleted topic's memory themselves.
 func (s *server) release() {
-	if s.name != serverKfake || s.proc == nil || !s.proc.running() {
+	if s.name != serverKfake || s.proc == nil || !s.proc.Running() {
 		return
 	}
 	if err := syscall.Kill(s.pid, syscall.SIGUSR1); err != nil {
@@ -299,7 +300,7 @@ func stopServers(servers []*server) {
 			s.drv.close()
 		}
 		if s.proc != nil {
-			if err := s.proc.stop(); err != nil {
+			if err := s.proc.Stop(stopTimeout); err != nil {
 				fmt.Fprintf(os.Stderr, "brokerbench: stop %s: %v\n", s.label(), err)
 			}
 		}
