@@ -77,13 +77,14 @@ func (s *groupService) resetOffsets(ctx context.Context) (map[string][]cgTPOffse
 	return result, stringsHashOrder(order), nil
 }
 
-func cgDedup(in []string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, s := range in {
-		if !seen[s] {
-			seen[s] = true
-			out = append(out, s)
+// cgDedup keeps the first of each value, in order.
+func cgDedup[T comparable](in []T) []T {
+	seen := map[T]bool{}
+	var out []T
+	for _, v := range in {
+		if !seen[v] {
+			seen[v] = true
+			out = append(out, v)
 		}
 	}
 	return out
@@ -146,7 +147,7 @@ func (s *groupService) parseTopicPartitions(ctx context.Context, args []string, 
 			}
 		}
 	}
-	return cgDedupTPs(append(tps, unspecified...)), nil
+	return cgDedup(append(tps, unspecified...)), nil
 }
 
 func (s *groupService) topicDetails(ctx context.Context, topics []string) (kadm.TopicDetails, error) {
@@ -527,7 +528,7 @@ func (s *groupService) deleteOffsets(ctx context.Context) error {
 			}
 		}
 	}
-	tps = cgDedupTPs(tps)
+	tps = cgDedup(tps)
 	set := kadm.TopicsSet{}
 	for _, tp := range tps {
 		set.Add(tp.topic, tp.partition)

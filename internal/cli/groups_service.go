@@ -312,7 +312,7 @@ func (s *groupService) describe(ctx context.Context, ids []string) (map[string]*
 						tps = append(tps, groupTP{t.Topic, p})
 					}
 				}
-				md.assignment = cgHashOrder(cgDedupTPs(tps), tpHash, cgGrownCapacity(len(tps))) // Collectors.toSet()
+				md.assignment = cgHashOrder(cgDedup(tps), tpHash, cgGrownCapacity(len(tps))) // Collectors.toSet()
 				d.members = append(d.members, md)
 			}
 			out[g.Group] = d
@@ -353,7 +353,7 @@ func (s *groupService) describe(ctx context.Context, ids []string) (map[string]*
 						tps = append(tps, groupTP{t.Topic, p})
 					}
 				}
-				tps = cgDedupTPs(tps)
+				tps = cgDedup(tps)
 				md.assignment = cgHashOrder(tps, tpHash, cgCopyCapacity(len(tps))) // new HashSet<>(list)
 			}
 			d.members = append(d.members, md)
@@ -361,18 +361,6 @@ func (s *groupService) describe(ctx context.Context, ids []string) (map[string]*
 		out[id] = d
 	}
 	return out, nil
-}
-
-func cgDedupTPs(tps []groupTP) []groupTP {
-	seen := map[groupTP]bool{}
-	var out []groupTP
-	for _, tp := range tps {
-		if !seen[tp] {
-			seen[tp] = true
-			out = append(out, tp)
-		}
-	}
-	return out
 }
 
 // javaExceptionMsg is cgException with the broker's error message, when
