@@ -3,7 +3,8 @@ package zkdata
 import (
 	"math/bits"
 	"slices"
-	"unicode/utf16"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // Kafka writes its znodes with Jackson over Scala and Java maps, so the
@@ -47,21 +48,6 @@ func (f Flavor) String() string {
 	return "2.13"
 }
 
-// javaHash is java.lang.String.hashCode over UTF-16 code units.
-func javaHash(s string) int32 {
-	var h int32
-	for _, r := range s {
-		if r >= 0x10000 {
-			a, b := utf16.EncodeRune(r)
-			h = 31*h + int32(a)
-			h = 31*h + int32(b)
-			continue
-		}
-		h = 31*h + int32(r)
-	}
-	return h
-}
-
 // scalaImprove is the hash spreader of Scala's immutable HashMaps (both
 // 2.12 and 2.13).
 func scalaImprove(hcode int32) int32 {
@@ -96,7 +82,7 @@ func (n *trieNode) insert(key string, hash int32, shift int) {
 	if k, ok := n.leaf[m]; ok {
 		delete(n.leaf, m)
 		s := newTrieNode()
-		s.insert(k, scalaImprove(javaHash(k)), shift+5)
+		s.insert(k, scalaImprove(javafmt.StringHash(k)), shift+5)
 		s.insert(key, hash, shift+5)
 		n.sub[m] = s
 		return
@@ -146,7 +132,7 @@ func (f Flavor) immutableMapOrder(keys []string) []string {
 	}
 	root := newTrieNode()
 	for _, k := range keys {
-		root.insert(k, scalaImprove(javaHash(k)), 0)
+		root.insert(k, scalaImprove(javafmt.StringHash(k)), 0)
 	}
 	return root.walk(make([]string, 0, len(keys)), f == Scala213)
 }
@@ -175,7 +161,7 @@ func (f Flavor) mutableMapOrder(keys []string, applied int) []string {
 	}
 	es := make([]entry, len(keys))
 	for i, k := range keys {
-		es[i] = entry{k, spread16(javaHash(k))}
+		es[i] = entry{k, spread16(javafmt.StringHash(k))}
 	}
 	mask := int32(length - 1)
 	slices.SortStableFunc(es, func(a, b entry) int {
@@ -218,7 +204,7 @@ func hashTable212Order(keys []string) []string {
 	table := make([][]string, length)
 	index := func(k string, length int) int {
 		ones := uint32(length - 1)
-		imp := bits.RotateLeft32(uint32(byteswap32(javaHash(k))), -seed)
+		imp := bits.RotateLeft32(uint32(byteswap32(javafmt.StringHash(k))), -seed)
 		return int((imp >> bits.LeadingZeros32(ones)) & ones)
 	}
 	size := 0
@@ -264,7 +250,7 @@ func propertiesOrder(keys []string) []string {
 			continue
 		}
 		seen[k] = true
-		h := spread16(javaHash(k)) & 0x7fffffff
+		h := spread16(javafmt.StringHash(k)) & 0x7fffffff
 		i := int(h) & (n - 1)
 		bins[i] = append(bins[i], node{k, h})
 		count++
@@ -317,12 +303,7 @@ func javaHashMapOrder(keys []string) []string {
 	for n*3/4 < len(keys) {
 		n *= 2
 	}
-	out := slices.Clone(keys)
-	mask := int32(n - 1)
-	slices.SortStableFunc(out, func(a, b string) int {
-		return int(spread16(javaHash(a))&mask) - int(spread16(javaHash(b))&mask)
-	})
-	return out
+	return javafmt.HashOrder(keys, javafmt.StringHash, n)
 }
 
 func sortedStrings(ss []string) []string {

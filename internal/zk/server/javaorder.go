@@ -1,8 +1,6 @@
 package server
 
 import (
-	"sort"
-
 	"github.com/wharf-project/wharf/internal/javafmt"
 	"github.com/wharf-project/wharf/internal/zk/jute"
 )
@@ -19,23 +17,7 @@ func javaHashSetOrder(names []string, minCap int) []string {
 	for float64(len(names)) > 0.75*float64(capacity) {
 		capacity *= 2
 	}
-	type entry struct {
-		name   string
-		bucket int
-		pos    int
-	}
-	es := make([]entry, len(names))
-	for i, n := range names {
-		h := javafmt.StringHash(n)
-		h ^= int32(uint32(h) >> 16)
-		es[i] = entry{n, int(h) & (capacity - 1), i}
-	}
-	sort.SliceStable(es, func(i, j int) bool { return es[i].bucket < es[j].bucket })
-	out := make([]string, len(es))
-	for i, e := range es {
-		out[i] = e.name
-	}
-	return out
+	return javafmt.HashOrder(names, javafmt.StringHash, capacity)
 }
 
 // javaIDSetOrder puts ids in the order ZooKeeper iterates a connection's
@@ -49,10 +31,10 @@ func javaIDSetOrder(ids []jute.Id) {
 	for len(ids) >= capacity-capacity/4 {
 		capacity *= 2
 	}
-	bin := func(id jute.Id) int32 {
-		// The jute-generated Id.hashCode: 37*(37*17+scheme)+id.
-		h := 37*(37*17+javafmt.StringHash(id.Scheme)) + javafmt.StringHash(id.ID)
-		return (h ^ int32(uint32(h)>>16)) & 0x7fffffff & int32(capacity-1)
+	// The jute-generated Id.hashCode: 37*(37*17+scheme)+id. (The map's
+	// spread also clears the sign bit, which no bucket index reaches.)
+	idHash := func(id jute.Id) int32 {
+		return 37*(37*17+javafmt.StringHash(id.Scheme)) + javafmt.StringHash(id.ID)
 	}
-	sort.SliceStable(ids, func(i, j int) bool { return bin(ids[i]) < bin(ids[j]) })
+	copy(ids, javafmt.HashOrder(ids, idHash, capacity))
 }
