@@ -1,17 +1,9 @@
 package main
 
 import (
-	"errors"
-	"fmt"
 	"time"
 
 	"github.com/wharf-project/wharf/internal/testutil/childproc"
-	"github.com/wharf-project/wharf/internal/testutil/zkproc"
-)
-
-var (
-	errExited   = errors.New("brokerbench: server exited")
-	errNotReady = errors.New("brokerbench: server not ready")
 )
 
 // stopTimeout is how long a server gets to stop after SIGTERM before
@@ -27,20 +19,8 @@ func startProc(name, dir, logPath string, argv, env []string, ready func() bool,
 	if err := p.Start(); err != nil {
 		return nil, err
 	}
-	exited := false
-	ok := zkproc.WaitFor(func() bool {
-		if !p.Running() {
-			exited = true
-			return true
-		}
-		return ready()
-	}, timeout)
-	switch {
-	case exited:
-		return nil, fmt.Errorf("%w: %s: %v; log %s:\n%s", errExited, name, p.ExitErr(), logPath, p.LogTail(30))
-	case !ok:
-		_ = p.Kill()
-		return nil, fmt.Errorf("%w: %s after %v; log %s:\n%s", errNotReady, name, timeout, logPath, p.LogTail(30))
+	if err := p.WaitReady(ready, timeout); err != nil {
+		return nil, err
 	}
 	return p, nil
 }

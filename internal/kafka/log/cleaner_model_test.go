@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/internal/kafka/record"
+	"github.com/wharf-project/wharf/internal/testutil"
 	"github.com/wharf-project/wharf/internal/vfs"
 )
 
@@ -340,9 +341,7 @@ func TestCleanerConcurrentWithAppends(t *testing.T) {
 	// The threads clean in the background: on a loaded machine the loop
 	// above can end before either was scheduled, so give them time to.
 	cleaned := func() bool { s := c.Metrics().LastStats; return s[0].EndOffset != 0 || s[1].EndOffset != 0 }
-	for deadline := time.Now().Add(20 * time.Second); !cleaned() && time.Now().Before(deadline); {
-		time.Sleep(5 * time.Millisecond)
-	}
+	testutil.WaitFor(cleaned, 20*time.Second)
 	close(done)
 	if err := <-readErr; err != nil {
 		t.Fatalf("a concurrent read: %v", err)

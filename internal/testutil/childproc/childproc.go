@@ -19,6 +19,13 @@ import (
 // killWait bounds the wait for a child to die after SIGKILL.
 const killWait = 30 * time.Second
 
+var (
+	// ErrExited means the process exited while it was expected to run.
+	ErrExited = errors.New("childproc: process exited")
+	// ErrNotReady means the process did not become ready in time.
+	ErrNotReady = errors.New("childproc: process not ready")
+)
+
 // Process is one child process and how to start it.
 type Process struct {
 	Name    string   // for errors and the log's run header
@@ -92,6 +99,32 @@ func (p *Process) ExitErr() error {
 		return nil
 	}
 	return p.exitErr
+}
+
+// WaitReady polls ready until it reports true. When the process exits
+// first it returns ErrExited (and forgets the pid); when timeout passes it
+// kills the process and returns ErrNotReady. Both errors carry the log's
+// last lines. ready may block for a while (a refused or silent listener);
+// between calls a short pause keeps a fast failure from spinning.
+func (p *Process) WaitReady(ready func() bool, timeout time.Duration) error {
+	deadline := time.Now().Add(timeout)
+	for {
+		if !p.Running() {
+			p.Forget()
+			return fmt.Errorf("%w: %s: %v; log %s:\n%s", ErrExited, p.Name, p.ExitErr(), p.LogPath, p.LogTail(30))
+		}
+		if ready() {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			_ = p.Kill()
+			return fmt.Errorf("%w: %s after %v; log %s:\n%s", ErrNotReady, p.Name, timeout, p.LogPath, p.LogTail(30))
+		}
+		select {
+		case <-p.done:
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // Stop ends the process with SIGTERM, then SIGKILL after timeout. Stopping

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/internal/testutil"
+	"github.com/wharf-project/wharf/internal/testutil/childproc"
 )
 
 // Rsyslog is rsyslogd running in the foreground (-n) on a test's config,
@@ -22,7 +23,7 @@ type Rsyslog struct {
 	LogPath  string // rsyslogd's stdout and stderr (its own errors land here)
 
 	t testing.TB
-	p *process
+	p *childproc.Process
 }
 
 // PID is rsyslogd's process id, 0 once it is stopped.
@@ -81,7 +82,7 @@ func RunRsyslog(t testing.TB, conf string) *Rsyslog {
 		t.Fatal(err)
 	}
 	pid := strconv.Itoa(r.p.PID())
-	err := r.p.waitReady(func() bool {
+	err := r.p.WaitReady(func() bool {
 		b, err := os.ReadFile(r.PidFile)
 		return err == nil && strings.TrimSpace(string(b)) == pid
 	}, 30*time.Second)

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/wharf-project/wharf/internal/testutil"
+	"github.com/wharf-project/wharf/internal/testutil/childproc"
 )
 
 // DefaultStartTimeout bounds a broker's start when options leave it 0.
@@ -45,7 +46,7 @@ type WharfServer struct {
 	LogPath   string // stdout and stderr of every run, appended
 
 	t       testing.TB
-	p       *process
+	p       *childproc.Process
 	timeout time.Duration
 }
 
@@ -60,7 +61,7 @@ func (s *WharfServer) Stop() { s.t.Helper(); mustDo(s.t, "stop wharf server", s.
 
 // ExitErr is how the last run ended once it has: nil for exit status 0
 // (or while it runs), else the *exec.ExitError.
-func (s *WharfServer) ExitErr() error { _, err := s.p.exited(); return err }
+func (s *WharfServer) ExitErr() error { return s.p.ExitErr() }
 
 // Kill crashes the server with SIGKILL and waits until it is gone.
 func (s *WharfServer) Kill() { s.t.Helper(); mustDo(s.t, "kill wharf server", s.p.Kill()) }
@@ -77,7 +78,7 @@ func (s *WharfServer) start() error {
 	if err := s.p.Start(); err != nil {
 		return err
 	}
-	return s.p.waitReady(func() bool { return metadataReady(s.KafkaAddr, time.Second) }, s.timeout)
+	return s.p.WaitReady(func() bool { return metadataReady(s.KafkaAddr, time.Second) }, s.timeout)
 }
 
 // StartWharfServer runs `wharf server --kafka-addr … --zk-addr …
@@ -147,7 +148,7 @@ type WharfBroker struct {
 	LogPath    string
 
 	t       testing.TB
-	p       *process
+	p       *childproc.Process
 	timeout time.Duration
 }
 
@@ -162,7 +163,7 @@ func (b *WharfBroker) Stop() { b.t.Helper(); mustDo(b.t, "stop wharf broker", b.
 
 // ExitErr is how the last run ended once it has: nil for exit status 0
 // (or while it runs), else the *exec.ExitError.
-func (b *WharfBroker) ExitErr() error { _, err := b.p.exited(); return err }
+func (b *WharfBroker) ExitErr() error { return b.p.ExitErr() }
 
 // Kill crashes the broker with SIGKILL and waits until it is gone.
 func (b *WharfBroker) Kill() { b.t.Helper(); mustDo(b.t, "kill wharf broker", b.p.Kill()) }
@@ -179,7 +180,7 @@ func (b *WharfBroker) start() error {
 	if err := b.p.Start(); err != nil {
 		return err
 	}
-	return b.p.waitReady(func() bool { return metadataReady(b.ListenAddr, time.Second) }, b.timeout)
+	return b.p.WaitReady(func() bool { return metadataReady(b.ListenAddr, time.Second) }, b.timeout)
 }
 
 // BrokerProperties renders the server.properties StartWharfBroker writes: a
@@ -297,12 +298,10 @@ func wharfBin(t testing.TB, sub string) string {
 
 // watch fails the test if the process dies on its own, prints its log's
 // tail when the test failed, and stops it, all when the test ends.
-func watch(t testing.TB, p *process) {
+func watch(t testing.TB, p *childproc.Process) {
 	t.Cleanup(func() {
-		if p.PID() != 0 {
-			if gone, err := p.exited(); gone {
-				t.Errorf("%s exited on its own: %v", p.Name, err)
-			}
+		if p.PID() != 0 && !p.Running() {
+			t.Errorf("%s exited on its own: %v", p.Name, p.ExitErr())
 		}
 		if t.Failed() {
 			t.Logf("%s log tail (%s):\n%s", p.Name, p.LogPath, p.LogTail(60))
@@ -315,7 +314,7 @@ func watch(t testing.TB, p *process) {
 
 // retryPorts reports whether a failed start is worth another attempt on
 // new ports: the ports were chosen here and one was taken meanwhile.
-func retryPorts(auto bool, attempt int, err error, p *process) bool {
+func retryPorts(auto bool, attempt int, err error, p *childproc.Process) bool {
 	return auto && attempt < 2 && errors.Is(err, ErrExited) &&
 		strings.Contains(strings.ToLower(p.LogTail(40)), "address already in use")
 }

@@ -22,9 +22,9 @@ const (
 
 var (
 	// ErrNotReady means the server did not answer ruok in time.
-	ErrNotReady = errors.New("zkproc: server not ready")
+	ErrNotReady = childproc.ErrNotReady
 	// ErrExited means the server process exited while it was expected to run.
-	ErrExited = errors.New("zkproc: server exited")
+	ErrExited = childproc.ErrExited
 	// ErrNoBinary means Options.WharfBin was empty for a Wharf server.
 	ErrNoBinary = errors.New("zkproc: no wharf binary given")
 )
@@ -149,36 +149,17 @@ func (s *Server) start() error {
 	if err != nil {
 		return err
 	}
-	s.proc = childproc.Process{Name: string(s.Kind), Argv: argv, Dir: s.Dir, LogPath: s.LogPath, Tag: "zkproc"}
+	s.proc = childproc.Process{Name: string(s.Kind) + " on " + s.Addr, Argv: argv, Dir: s.Dir, LogPath: s.LogPath, Tag: "zkproc"}
 	if err := s.proc.Start(); err != nil {
 		return err
 	}
-	s.PID = s.proc.PID()
-	done := s.proc.Done()
-
 	timeout := s.opts.StartTimeout
 	if timeout == 0 {
 		timeout = 60 * time.Second
 	}
-	exited := false
-	ready := WaitFor(func() bool {
-		select {
-		case <-done:
-			exited = true
-			return true
-		default:
-		}
-		return s.ready()
-	}, timeout)
-	switch {
-	case exited:
-		s.PID = 0
-		return fmt.Errorf("%w: %s on %s: %v; log %s:\n%s", ErrExited, s.Kind, s.Addr, s.proc.ExitErr(), s.LogPath, s.LogTail(30))
-	case !ready:
-		_ = s.Kill()
-		return fmt.Errorf("%w: %s on %s after %v; log %s:\n%s", ErrNotReady, s.Kind, s.Addr, timeout, s.LogPath, s.LogTail(30))
-	}
-	return nil
+	err = s.proc.WaitReady(s.ready, timeout)
+	s.PID = s.proc.PID() // 0 unless it runs
+	return err
 }
 
 // ready asks ruok; a server whose whitelist leaves ruok out still proves it
