@@ -146,11 +146,14 @@ type classicGroup struct {
 	generation     int32
 	leader         string // "" when none: member ids are never empty
 
-	byID            map[string]*classicMember
-	order           []string
-	static          map[string]string // group.instance.id -> member id
-	pendingJoin     map[string]bool   // KIP-394 ids handed out, not yet joined
-	pendingSync     map[string]bool
+	byID        map[string]*classicMember
+	order       []string
+	static      map[string]string // group.instance.id -> member id
+	pendingJoin map[string]bool   // KIP-394 ids handed out, not yet joined
+	pendingSync map[string]bool
+	// numAwaitingJoin counts the members with a parked JoinGroup, so that
+	// each JoinGroup checks the join phase's end without a scan (Kafka's
+	// numMembersAwaitingJoin); setAwaitingJoin and remove keep it.
 	numAwaitingJoin int
 	supported       map[string]int // protocol name -> members supporting it
 	// subscribed is the union of the members' subscribed topics when the
@@ -229,10 +232,7 @@ func (g *classicGroup) add(m *classicMember, join *parked) {
 	g.byID[m.id] = m
 	g.order = append(g.order, m.id)
 	g.countProtocols(m, 1)
-	m.awaitingJoin = join
-	if join != nil {
-		g.numAwaitingJoin++
-	}
+	g.setAwaitingJoin(m, join)
 	delete(g.pendingJoin, m.id)
 }
 
@@ -312,6 +312,12 @@ func (g *classicGroup) updateMember(m *classicMember, ps []protocol, rebalanceMs
 	g.countProtocols(m, 1)
 	m.rebalanceTimeoutMs = rebalanceMs
 	m.sessionTimeoutMs = sessionMs
+	g.setAwaitingJoin(m, join)
+}
+
+// setAwaitingJoin parks a member's JoinGroup (nil: none) and keeps
+// numAwaitingJoin in step.
+func (g *classicGroup) setAwaitingJoin(m *classicMember, join *parked) {
 	switch {
 	case join != nil && m.awaitingJoin == nil:
 		g.numAwaitingJoin++
@@ -489,8 +495,7 @@ func (g *classicGroup) completeJoin(o *op, m *classicMember, resp func(version i
 		return false
 	}
 	p := m.awaitingJoin
-	m.awaitingJoin = nil
-	g.numAwaitingJoin--
+	g.setAwaitingJoin(m, nil)
 	o.reply(p.to, resp(p.version))
 	return true
 }
@@ -502,13 +507,7 @@ func (g *classicGroup) completeSync(o *op, m *classicMember, errc *kerr.Error, a
 	}
 	p := m.awaitingSync
 	m.awaitingSync = nil
-	r := kmsg.NewPtrSyncGroupResponse()
-	r.Version = p.version
-	r.ErrorCode = code(errc)
-	r.MemberAssignment = assignment
-	if r.MemberAssignment == nil {
-		r.MemberAssignment = []byte{}
-	}
+	r := syncResponse(p.version, errc, assignment)
 	if withProtocol {
 		r.ProtocolType, r.Protocol = g.protocolType, g.protocolName
 	}

@@ -10,11 +10,7 @@ import (
 func (s *Shard) SyncGroup(ctx OpContext, req *kmsg.SyncGroupRequest) Result {
 	o := &op{now: ctx.NowMs}
 	fail := func(err *kerr.Error) Result {
-		r := kmsg.NewPtrSyncGroupResponse()
-		r.Version = ctx.Version
-		r.ErrorCode = code(err)
-		r.MemberAssignment = []byte{}
-		o.reply(ctx.Responder, r)
+		o.reply(ctx.Responder, syncResponse(ctx.Version, err, nil))
 		return o.out
 	}
 	if req.Group == "" {
@@ -43,16 +39,21 @@ func (s *Shard) SyncGroup(ctx OpContext, req *kmsg.SyncGroupRequest) Result {
 		}
 	case stateStable:
 		s.removePendingSync(g, req.MemberID)
-		r := kmsg.NewPtrSyncGroupResponse()
-		r.Version = ctx.Version
+		r := syncResponse(ctx.Version, nil, g.member(req.MemberID).assignment)
 		r.ProtocolType, r.Protocol = g.protocolType, g.protocolName
-		r.MemberAssignment = g.member(req.MemberID).assignment
-		if r.MemberAssignment == nil {
-			r.MemberAssignment = []byte{}
-		}
 		o.reply(ctx.Responder, r)
 	}
 	return o.out
+}
+
+// syncResponse is a SyncGroup response with its error and the member's
+// assignment (never null on the wire).
+func syncResponse(version int16, err *kerr.Error, assignment []byte) *kmsg.SyncGroupResponse {
+	r := kmsg.NewPtrSyncGroupResponse()
+	r.Version = version
+	r.ErrorCode = code(err)
+	r.MemberAssignment = nonNil(assignment)
+	return r
 }
 
 func validateSync(g *classicGroup, req *kmsg.SyncGroupRequest) *kerr.Error {

@@ -64,7 +64,7 @@ func DefaultConfig() Config {
 		ConsumerSessionTimeoutMs:          45000,
 		ConsumerHeartbeatIntervalMs:       5000,
 		ConsumerMaxSize:                   math.MaxInt32,
-		ConsumerAssignors:                 []string{assignor.UniformName, assignor.RangeName},
+		ConsumerAssignors:                 assignor.Names(),
 		ConsumerMetadataRefreshIntervalMs: math.MaxInt32,
 	}
 }

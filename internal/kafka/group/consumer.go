@@ -1,6 +1,7 @@
 package group
 
 import (
+	"iter"
 	"maps"
 	"slices"
 
@@ -167,6 +168,24 @@ func (g *consumerGroup) IsEmpty() bool     { return g.state == consumerEmpty }
 
 func (g *consumerGroup) memberIDs() []string { return slices.Sorted(maps.Keys(g.members)) }
 
+// membersReplacing yields the group's members, in no particular order, as
+// they are once old is replaced by updated (either may be nil).
+func (g *consumerGroup) membersReplacing(old, updated *consumerMember) iter.Seq[*consumerMember] {
+	return func(yield func(*consumerMember) bool) {
+		for _, m := range g.members {
+			if old != nil && m.id == old.id {
+				continue
+			}
+			if !yield(m) {
+				return
+			}
+		}
+		if updated != nil {
+			yield(updated)
+		}
+	}
+}
+
 // staticMember returns the member holding the instance id, or nil.
 func (g *consumerGroup) staticMember(instanceID *string) *consumerMember {
 	if instanceID == nil {
@@ -311,16 +330,10 @@ func (g *consumerGroup) requestRefresh() { g.refreshDeadline, g.refreshEpoch = 0
 // "" when no member names one.
 func (g *consumerGroup) preferredAssignor(old, updated *consumerMember) string {
 	counts := map[string]int{}
-	for _, m := range g.members {
-		if old != nil && m.id == old.id {
-			continue
-		}
+	for m := range g.membersReplacing(old, updated) {
 		if m.assignor != nil {
 			counts[*m.assignor]++
 		}
-	}
-	if updated != nil && updated.assignor != nil {
-		counts[*updated.assignor]++
 	}
 	best, n := "", 0
 	for _, name := range slices.Sorted(maps.Keys(counts)) {

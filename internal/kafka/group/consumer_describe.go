@@ -135,8 +135,6 @@ func (s *Shard) joinGroupOverConsumerGroup(o *op, id string) bool {
 	if !g.IsEmpty() {
 		return false
 	}
-	for _, rec := range consumerGroupTombstones(g) {
-		s.emit(o, rec, true)
-	}
+	s.emitAll(o, consumerGroupTombstones(g)...)
 	return true
 }

@@ -203,26 +203,19 @@ func ownedSubset(owned []kmsg.ConsumerGroupHeartbeatRequestTopic, set partitionS
 func (s *Shard) consumerMemberFor(g *consumerGroup, memberID string, req *kmsg.ConsumerGroupHeartbeatRequest,
 	create bool, recs *[]Record,
 ) (member, prev *consumerMember, err *apiError) {
+	if !create {
+		if member, err = g.knownMember(memberID, req.InstanceID); err != nil {
+			return nil, nil, err
+		}
+		return member, member, checkMemberEpoch(member, req.MemberEpoch, req.Topics)
+	}
 	if req.InstanceID == nil {
-		member = g.members[memberID]
-		if member == nil {
-			if !create {
-				return nil, nil, errorf(kerr.UnknownMemberID, "Member %s is not a member of group %s.", memberID, g.id)
-			}
+		if member = g.members[memberID]; member == nil {
 			return newConsumerMember(memberID), nil, nil
 		}
 		return member, member, checkMemberEpoch(member, req.MemberEpoch, req.Topics)
 	}
 	existing := g.staticMember(req.InstanceID)
-	if !create {
-		switch {
-		case existing == nil:
-			return nil, nil, errorf(kerr.UnknownMemberID, "Instance id %s is unknown.", *req.InstanceID)
-		case existing.id != memberID:
-			return nil, nil, errorf(kerr.FencedInstanceID, "Static member %s with instance id %s was fenced by member %s.", memberID, *req.InstanceID, existing.id)
-		}
-		return existing, existing, checkMemberEpoch(existing, req.MemberEpoch, req.Topics)
-	}
 	if existing == nil {
 		if m := g.members[memberID]; m != nil {
 			return m, m, nil
@@ -295,7 +288,7 @@ func (s *Shard) consumerHeartbeat(o *op, ctx OpContext, req *kmsg.ConsumerGroupH
 	bump := false
 	if prev == nil || !updated.sameSubscription(member) {
 		recs = append(recs, memberSubscriptionRecord(g.id, updated))
-		bump = prev == nil || !sameStrings(updated.topicNames, member.topicNames) || !eqPtr(updated.regex, member.regex)
+		bump = prev == nil || !slices.Equal(updated.topicNames, member.topicNames) || !eqPtr(updated.regex, member.regex)
 	}
 	groupEpoch, metadata := g.epoch, g.metadata
 	refresh := bump || g.metadataExpired(o.now)
@@ -338,9 +331,7 @@ func (s *Shard) consumerHeartbeat(o *op, ctx OpContext, req *kmsg.ConsumerGroupH
 		updated = next
 	}
 
-	for _, rec := range recs {
-		s.emit(o, rec, true)
-	}
+	s.emitAll(o, recs...)
 	if refresh {
 		if live := s.consumer(g.id); live != nil {
 			live.refreshDeadline = o.now + s.cfg.ConsumerMetadataRefreshIntervalMs
@@ -359,18 +350,6 @@ func (s *Shard) consumerHeartbeat(o *op, ctx OpContext, req *kmsg.ConsumerGroupH
 		resp.Assignment = heartbeatAssignment(updated.assigned)
 	}
 	return resp, nil
-}
-
-func sameStrings(a, b []string) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if a[i] != b[i] {
-			return false
-		}
-	}
-	return true
 }
 
 func heartbeatAssignment(set partitionSet) *kmsg.ConsumerGroupHeartbeatResponseAssignment {

@@ -21,28 +21,39 @@ func (s *Shard) consumerLeave(o *op, req *kmsg.ConsumerGroupHeartbeatRequest) (*
 	resp := kmsg.NewPtrConsumerGroupHeartbeatResponse()
 	resp.MemberID = &req.MemberID
 	resp.MemberEpoch = req.MemberEpoch
-	var m *consumerMember
-	if req.InstanceID == nil {
-		if m = g.members[req.MemberID]; m == nil {
-			return nil, errorf(kerr.UnknownMemberID, "Member %s is not a member of group %s.", req.MemberID, g.id)
-		}
-	} else {
-		switch m = g.staticMember(req.InstanceID); {
-		case m == nil:
-			return nil, errorf(kerr.UnknownMemberID, "Instance id %s is unknown.", *req.InstanceID)
-		case m.id != req.MemberID:
-			return nil, errorf(kerr.FencedInstanceID, "Static member %s with instance id %s was fenced by member %s.", req.MemberID, *req.InstanceID, m.id)
-		}
-		if req.MemberEpoch == staticLeaveEpoch {
-			left := m.clone()
-			left.epoch, left.revoking = staticLeaveEpoch, partitionSet{}
-			s.emit(o, currentAssignmentRecord(g.id, left), true)
-			resp.MemberID = &m.id
-			return resp, nil
-		}
+	m, err := g.knownMember(req.MemberID, req.InstanceID)
+	if err != nil {
+		return nil, err
+	}
+	if req.InstanceID != nil && req.MemberEpoch == staticLeaveEpoch {
+		left := m.clone()
+		left.epoch, left.revoking = staticLeaveEpoch, partitionSet{}
+		s.emit(o, currentAssignmentRecord(g.id, left), true)
+		resp.MemberID = &m.id
+		return resp, nil
 	}
 	s.fenceConsumerMember(o, g, m)
 	return resp, nil
+}
+
+// knownMember is the member a request of an existing member is for: by
+// member id or, for a static member, by instance id, which must still map
+// to that member id (else FENCED_INSTANCE_ID).
+func (g *consumerGroup) knownMember(memberID string, instanceID *string) (*consumerMember, *apiError) {
+	if instanceID == nil {
+		if m := g.members[memberID]; m != nil {
+			return m, nil
+		}
+		return nil, errorf(kerr.UnknownMemberID, "Member %s is not a member of group %s.", memberID, g.id)
+	}
+	m := g.staticMember(instanceID)
+	switch {
+	case m == nil:
+		return nil, errorf(kerr.UnknownMemberID, "Instance id %s is unknown.", *instanceID)
+	case m.id != memberID:
+		return nil, errorf(kerr.FencedInstanceID, "Static member %s with instance id %s was fenced by member %s.", memberID, *instanceID, m.id)
+	}
+	return m, nil
 }
 
 // existingConsumerGroup is the consumer group with the id, or
@@ -68,9 +79,7 @@ func (s *Shard) fenceConsumerMember(o *op, g *consumerGroup, m *consumerMember) 
 	}
 	recs = append(recs, records.NewGroupEpoch(g.id, g.epoch+1))
 	s.cancelConsumerTimers(g.id, m.id)
-	for _, rec := range recs {
-		s.emit(o, rec, true)
-	}
+	s.emitAll(o, recs...)
 }
 
 func (s *Shard) cancelConsumerTimers(groupID, memberID string) {

@@ -132,41 +132,34 @@ func (s *Shard) replayConsumerGroup(id string, create bool) *consumerGroup {
 	return g
 }
 
-// replayConsumer applies one KIP-848 record. Kafka asserts the order its
-// own writes follow (a member's current assignment after its
-// subscription, tombstones after the member left); a log that compaction
-// rewrote need not keep it, so this creates what a record refers to and
-// ignores tombstones of what it does not hold. ok is false for a record
-// about a group id a live classic group holds.
+// replayConsumer applies one KIP-848 record, whose value (if any) Replay
+// has checked is of its key's kind. Kafka asserts the order its own writes
+// follow (a member's current assignment after its subscription,
+// tombstones after the member left); a log that compaction rewrote need
+// not keep it, so this creates what a record refers to and ignores
+// tombstones of what it does not hold. ok is false for a record about a
+// group id a live classic group holds.
 func (s *Shard) replayConsumer(rec Record) (ok bool) {
+	isValue := rec.Value != nil
+	g := s.replayConsumerGroup(consumerGroupID(rec.Key), isValue)
+	if g == nil {
+		return !isValue
+	}
 	switch k := rec.Key.(type) {
 	case records.ConsumerGroupMetadataKey:
-		v, isValue := rec.Value.(records.ConsumerGroupMetadataValue)
-		g := s.replayConsumerGroup(k.GroupID, isValue)
-		if g == nil {
-			return !isValue
-		}
-		if isValue {
+		if v, isValue := rec.Value.(records.ConsumerGroupMetadataValue); isValue {
 			g.setEpoch(v.Epoch)
 		} else {
 			delete(s.groups, k.GroupID)
 		}
 	case records.ConsumerGroupPartitionMetadataKey:
-		v, isValue := rec.Value.(records.ConsumerGroupPartitionMetadataValue)
-		g := s.replayConsumerGroup(k.GroupID, isValue)
-		if g == nil {
-			return !isValue
-		}
+		v, _ := rec.Value.(records.ConsumerGroupPartitionMetadataValue)
 		g.metadata = map[string]topicMeta{}
 		for _, t := range v.Topics {
 			g.metadata[t.TopicName] = topicMeta{id: t.TopicID, partitions: t.NumPartitions}
 		}
 	case records.ConsumerGroupMemberMetadataKey:
 		v, isValue := rec.Value.(records.ConsumerGroupMemberMetadataValue)
-		g := s.replayConsumerGroup(k.GroupID, isValue)
-		if g == nil {
-			return !isValue
-		}
 		if !isValue {
 			g.removeMember(k.MemberID)
 			return true
@@ -189,33 +182,19 @@ func (s *Shard) replayConsumer(rec Record) (ok bool) {
 		m.classic = v.ClassicMemberMetadata
 		g.putMember(m)
 	case records.ConsumerGroupTargetAssignmentMetadataKey:
-		v, isValue := rec.Value.(records.ConsumerGroupTargetAssignmentMetadataValue)
-		g := s.replayConsumerGroup(k.GroupID, isValue)
-		if g == nil {
-			return !isValue
-		}
-		if isValue {
+		if v, isValue := rec.Value.(records.ConsumerGroupTargetAssignmentMetadataValue); isValue {
 			g.setAssignmentEpoch(v.AssignmentEpoch)
 		} else {
 			g.setAssignmentEpoch(-1)
 		}
 	case records.ConsumerGroupTargetAssignmentMemberKey:
-		v, isValue := rec.Value.(records.ConsumerGroupTargetAssignmentMemberValue)
-		g := s.replayConsumerGroup(k.GroupID, isValue)
-		if g == nil {
-			return !isValue
-		}
-		if isValue {
+		if v, isValue := rec.Value.(records.ConsumerGroupTargetAssignmentMemberValue); isValue {
 			g.setTarget(k.MemberID, setOf(v.TopicPartitions))
 		} else {
 			delete(g.target, k.MemberID)
 		}
 	case records.ConsumerGroupCurrentMemberAssignmentKey:
 		v, isValue := rec.Value.(records.ConsumerGroupCurrentMemberAssignmentValue)
-		g := s.replayConsumerGroup(k.GroupID, isValue)
-		if g == nil {
-			return !isValue
-		}
 		m := g.members[k.MemberID]
 		if m == nil {
 			if !isValue {
@@ -242,28 +221,23 @@ func (s *Shard) replayConsumer(rec Record) (ok bool) {
 	return true
 }
 
-// consumerValueMatches reports whether a KIP-848 record's value (if any)
-// is of its key's kind.
-func consumerValueMatches(rec Record) bool {
-	if rec.Value == nil {
-		return true
-	}
-	var ok bool
-	switch rec.Key.(type) {
+// consumerGroupID is the group id of a KIP-848 record key.
+func consumerGroupID(k records.Key) string {
+	switch k := k.(type) {
 	case records.ConsumerGroupMetadataKey:
-		_, ok = rec.Value.(records.ConsumerGroupMetadataValue)
+		return k.GroupID
 	case records.ConsumerGroupPartitionMetadataKey:
-		_, ok = rec.Value.(records.ConsumerGroupPartitionMetadataValue)
+		return k.GroupID
 	case records.ConsumerGroupMemberMetadataKey:
-		_, ok = rec.Value.(records.ConsumerGroupMemberMetadataValue)
+		return k.GroupID
 	case records.ConsumerGroupTargetAssignmentMetadataKey:
-		_, ok = rec.Value.(records.ConsumerGroupTargetAssignmentMetadataValue)
+		return k.GroupID
 	case records.ConsumerGroupTargetAssignmentMemberKey:
-		_, ok = rec.Value.(records.ConsumerGroupTargetAssignmentMemberValue)
+		return k.GroupID
 	case records.ConsumerGroupCurrentMemberAssignmentKey:
-		_, ok = rec.Value.(records.ConsumerGroupCurrentMemberAssignmentValue)
+		return k.GroupID
 	}
-	return ok
+	return ""
 }
 
 // setOf reads a record's partitions: sorted, duplicates and empty topics

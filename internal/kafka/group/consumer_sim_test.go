@@ -2,7 +2,6 @@ package group
 
 import (
 	"fmt"
-	"math/rand/v2"
 	"slices"
 	"testing"
 
@@ -189,12 +188,7 @@ func TestConsumerSimulation(t *testing.T) {
 	}
 	var total cgSimStats
 	for seed := range n {
-		r := rand.New(rand.NewPCG(uint64(seed), 848))
-		ops := make([]byte, 800)
-		for i := range ops {
-			ops[i] = byte(r.IntN(256))
-		}
-		st := runConsumerSim(t, ops)
+		st := runConsumerSim(t, seededOps(uint64(seed), 848, 800))
 		total.stable += st.stable
 		total.revocations += st.revocations
 		total.fenced += st.fenced

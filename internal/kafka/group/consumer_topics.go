@@ -99,16 +99,16 @@ func validRegex(expr string) bool {
 func (s *Shard) subscribedTopics(g *consumerGroup, old, updated *consumerMember) map[string]bool {
 	out := map[string]bool{}
 	var names []string // the view's names, read once if a regex needs them
-	add := func(m *consumerMember) {
+	for m := range g.membersReplacing(old, updated) {
 		for _, t := range m.topicNames {
 			out[t] = true
 		}
 		if m.regex == nil || *m.regex == "" {
-			return
+			continue
 		}
 		re := compileRegex(*m.regex)
 		if re == nil {
-			return
+			continue
 		}
 		if names == nil {
 			names = s.topics.Names()
@@ -118,15 +118,6 @@ func (s *Shard) subscribedTopics(g *consumerGroup, old, updated *consumerMember)
 				out[t] = true
 			}
 		}
-	}
-	for _, m := range g.members {
-		if old != nil && m.id == old.id {
-			continue
-		}
-		add(m)
-	}
-	if updated != nil {
-		add(updated)
 	}
 	return out
 }
@@ -148,29 +139,19 @@ func (s *Shard) computeMetadata(topics map[string]bool) map[string]topicMeta {
 	return out
 }
 
-// subscriptionType is homogeneous when every member subscribes to every
-// subscribed topic.
+// subscriptionHomogeneous reports whether every member subscribes to the
+// same topics once old is replaced by updated.
 func (s *Shard) subscriptionHomogeneous(g *consumerGroup, old, updated *consumerMember) bool {
 	var first map[string]bool
-	same := true
-	visit := func(m *consumerMember) {
+	for m := range g.membersReplacing(old, updated) {
 		ts := s.memberTopics(m)
 		if first == nil {
 			first = ts
 		} else if !maps.Equal(first, ts) {
-			same = false
+			return false
 		}
 	}
-	for _, id := range g.memberIDs() {
-		if old != nil && id == old.id {
-			continue
-		}
-		visit(g.members[id])
-	}
-	if updated != nil {
-		visit(updated)
-	}
-	return same
+	return true
 }
 
 // topicName is the name of a topic id as the view knows it.

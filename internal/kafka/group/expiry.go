@@ -50,9 +50,7 @@ func (s *Shard) CleanupExpiredOffsets(nowMs int64) Result {
 	for _, id := range s.GroupIDs() {
 		if s.expireGroupOffsets(o, id) {
 			if g := s.groups[id]; g != nil && g.IsEmpty() {
-				for _, rec := range groupTombstones(g) {
-					s.emit(o, rec, true)
-				}
+				s.emitAll(o, groupTombstones(g)...)
 			}
 		}
 	}
@@ -91,9 +89,7 @@ func (s *Shard) expireGroupOffsets(o *op, id string) bool {
 			all = false
 		}
 	})
-	for _, rec := range expired {
-		s.emit(o, rec, true)
-	}
+	s.emitAll(o, expired...)
 	return all
 }
 
@@ -117,9 +113,8 @@ func (s *Shard) DeleteGroups(ctx OpContext, groupIDs []string) Result {
 			s.offsets.each(id, func(topic string, p int32, _ offsetAndMetadata) {
 				recs = append(recs, offsetTombstone(id, topic, p))
 			})
-			for _, rec := range append(recs, groupTombstones(g)...) {
-				s.emit(o, rec, true)
-			}
+			s.emitAll(o, recs...)
+			s.emitAll(o, groupTombstones(g)...)
 		}
 		resp.Groups = append(resp.Groups, kmsg.DeleteGroupsResponseGroup{Group: id, ErrorCode: code(err)})
 	}

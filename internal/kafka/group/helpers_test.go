@@ -2,6 +2,7 @@ package group
 
 import (
 	"encoding/binary"
+	"math/rand/v2"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -253,4 +254,15 @@ func orInt(v, def int32) int32 {
 		return def
 	}
 	return v
+}
+
+// seededOps is n random operation bytes for a simulation, the same for the
+// same seed and stream.
+func seededOps(seed, stream uint64, n int) []byte {
+	r := rand.New(rand.NewPCG(seed, stream))
+	ops := make([]byte, n)
+	for i := range ops {
+		ops[i] = byte(r.IntN(256))
+	}
+	return ops
 }

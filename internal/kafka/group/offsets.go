@@ -6,6 +6,8 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
+
+	"github.com/wharf-project/wharf/internal/jopt"
 )
 
 // offsetAndMetadata is one committed offset (Kafka's OffsetAndMetadata).
@@ -63,19 +65,6 @@ func (st offsetStore) each(group string, f func(topic string, partition int32, o
 	}
 }
 
-// javaLength is a string's length as Java counts it (UTF-16 code units),
-// which is what offset.metadata.max.bytes is compared with.
-func javaLength(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r >= 0x10000 {
-			n++
-		}
-	}
-	return n
-}
-
 // OffsetCommit serves an OffsetCommit request (v0-v9). A group that does not
 // exist is created, empty and without a protocol type, when the commit
 // carries no generation: a "simple" consumer that assigns itself partitions.
@@ -100,7 +89,8 @@ func (s *Shard) OffsetCommit(ctx OpContext, req *kmsg.OffsetCommitRequest) Resul
 		rt := kmsg.OffsetCommitResponseTopic{Topic: t.Topic}
 		for _, p := range t.Partitions {
 			perr := err
-			if perr == nil && p.Metadata != nil && javaLength(*p.Metadata) > int(s.cfg.OffsetMetadataMaxBytes) {
+			// offset.metadata.max.bytes counts Java chars (UTF-16 units).
+			if perr == nil && p.Metadata != nil && jopt.JavaLen(*p.Metadata) > int(s.cfg.OffsetMetadataMaxBytes) {
 				perr = kerr.OffsetMetadataTooLarge
 			}
 			rt.Partitions = append(rt.Partitions, kmsg.OffsetCommitResponseTopicPartition{

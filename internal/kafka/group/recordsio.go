@@ -122,7 +122,7 @@ func (s *Shard) Replay(rec Record) error {
 	case records.ConsumerGroupMetadataKey, records.ConsumerGroupPartitionMetadataKey,
 		records.ConsumerGroupMemberMetadataKey, records.ConsumerGroupTargetAssignmentMetadataKey,
 		records.ConsumerGroupTargetAssignmentMemberKey, records.ConsumerGroupCurrentMemberAssignmentKey:
-		if !consumerValueMatches(rec) {
+		if !rec.ValueMatchesKey() {
 			return fmt.Errorf("%w: %T under a %s", ErrUnsupportedRecord, rec.Value, rec.Key.Type())
 		}
 		if !s.replayConsumer(rec) {

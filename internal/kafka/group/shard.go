@@ -141,6 +141,13 @@ func (s *Shard) emit(o *op, rec Record, replay bool) {
 	}
 }
 
+// emitAll emits records that are replayed into the shard, in order.
+func (s *Shard) emitAll(o *op, recs ...Record) {
+	for _, rec := range recs {
+		s.emit(o, rec, true)
+	}
+}
+
 // Group returns the group with the given id, or nil.
 func (s *Shard) Group(id string) Group { return s.groups[id] }
 

@@ -1,7 +1,6 @@
 package group
 
 import (
-	"math/rand/v2"
 	"testing"
 
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -235,12 +234,7 @@ func TestSimulation(t *testing.T) {
 	}
 	var total simStats
 	for seed := range n {
-		r := rand.New(rand.NewPCG(uint64(seed), 5))
-		ops := make([]byte, 600)
-		for i := range ops {
-			ops[i] = byte(r.IntN(256))
-		}
-		st := runSim(t, ops)
+		st := runSim(t, seededOps(uint64(seed), 5, 600))
 		total.stableMulti += st.stableMulti
 		total.replayChecks += st.replayChecks
 		total.generations += st.generations

@@ -26,9 +26,6 @@ func (Range) Name() string { return RangeName }
 // one loop: with identical subscriptions every topic's subscriber list is
 // the whole ordered group, which is Kafka's homogeneous path.
 func (Range) Assign(g GroupSpec, d TopicDescriber) (GroupAssignment, error) {
-	if len(g.Members) == 0 {
-		return GroupAssignment{}, nil
-	}
 	s, err := newSpec(g, d)
 	if err != nil {
 		return nil, err

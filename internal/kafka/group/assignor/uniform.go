@@ -11,9 +11,6 @@ func (Uniform) Name() string { return UniformName }
 
 // Assign implements Assignor.
 func (Uniform) Assign(g GroupSpec, d TopicDescriber) (GroupAssignment, error) {
-	if len(g.Members) == 0 {
-		return GroupAssignment{}, nil
-	}
 	s, err := newSpec(g, d)
 	if err != nil {
 		return nil, err

@@ -87,6 +87,12 @@ type Record struct {
 // IsTombstone reports whether the record deletes its key.
 func (r Record) IsTombstone() bool { return r.Value == nil }
 
+// ValueMatchesKey reports whether the record's value, if it has one, is of
+// the kind its key names (Encode refuses a record whose value is not).
+func (r Record) ValueMatchesKey() bool {
+	return r.Value == nil || r.Key != nil && kindOf(r.Key.Type()) == r.Value.kind()
+}
+
 // kindOf folds the two offset commit key versions into one kind.
 func kindOf(t Type) Type {
 	if t == TypeOffsetCommitV0 {
@@ -109,7 +115,7 @@ func Encode(r Record) (key, value []byte, err error) {
 	if r.Value == nil {
 		return key, nil, nil
 	}
-	if kindOf(r.Key.Type()) != r.Value.kind() {
+	if !r.ValueMatchesKey() {
 		return nil, nil, fmt.Errorf("%w: a %s value under a %s", ErrInvalid, specFor(r.Value.kind()).valueName, r.Key.Type())
 	}
 	spec := specFor(r.Value.kind())
