@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net"
-	"os"
 	"slices"
 	"strings"
 
@@ -34,20 +33,14 @@ func init() {
 }
 
 func newConfigsCommand() *cobra.Command {
-	return &cobra.Command{
+	return toolCommand(&cobra.Command{
 		Use:   "configs --bootstrap-server host:port --entity-type topics --entity-name t --describe|--alter ...",
 		Short: "Describe and alter topic, broker and broker-logger configs (kafka-configs.sh)",
 		Long: "configs is Kafka 3.9's kafka-configs.sh: --describe [--all] or --alter\n" +
 			"--add-config k=v,k2=[a,b] / --delete-config k on --entity-type/--entity-name or the\n" +
 			"shorthands --topic, --broker, --broker-defaults, --broker-logger. Run it with --help\n" +
 			"for the original's option table.",
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cwd, _ := os.Getwd()
-			env := perfEnv{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), cwd: cwd}
-			return exitStatus(runConfigs(cmd.Context(), args, env))
-		},
-	}
+	}, runConfigs, exitsWithCode)
 }
 
 const configsHelpHeader = "This tool helps to manipulate and describe entity config for a topic, client, user, broker, ip or client-metrics"
@@ -205,7 +198,7 @@ func (e *configsThrown) Error() string { return e.msg }
 func illegal(format string, a ...any) error { return &configsIllegal{fmt.Sprintf(format, a...)} }
 
 // runConfigs is ConfigCommand.main.
-func runConfigs(ctx context.Context, args []string, env perfEnv) int {
+func runConfigs(ctx context.Context, args []string, env toolEnv) int {
 	o := newConfigsOptions()
 	o.args = args
 	err := o.run(ctx, env)
@@ -213,8 +206,7 @@ func runConfigs(ctx context.Context, args []string, env perfEnv) int {
 	case nil:
 		return 0
 	case *configsUsage:
-		fmt.Fprintln(env.stderr, e.msg)
-		fmt.Fprint(env.stderr, o.parser.Help())
+		return usageExit(env, o.parser, e.msg)
 	case *configsIllegal:
 		fmt.Fprintln(env.stderr, e.msg)
 	case *configsThrown:
@@ -233,7 +225,7 @@ func runConfigs(ctx context.Context, args []string, env perfEnv) int {
 	return 1
 }
 
-func (o *configsOptions) run(ctx context.Context, env perfEnv) error {
+func (o *configsOptions) run(ctx context.Context, env toolEnv) error {
 	set, err := o.parser.Parse(o.args)
 	if err != nil {
 		return err
@@ -523,7 +515,7 @@ type configPair struct{ key, value string }
 // configsToBeAdded is ConfigCommand.parseConfigsToBeAdded: the
 // --add-config-file properties, then --add-config's pairs (a key given
 // twice keeps its last value).
-func (o *configsOptions) configsToBeAdded(env perfEnv) ([]configPair, error) {
+func (o *configsOptions) configsToBeAdded(env toolEnv) ([]configPair, error) {
 	var pairs []configPair
 	put := func(k, v string) {
 		for i := range pairs {
@@ -539,7 +531,7 @@ func (o *configsOptions) configsToBeAdded(env perfEnv) ([]configPair, error) {
 		if err != nil {
 			return nil, err
 		}
-		props, class, msg := loadJavaProps(env, path)
+		props, class, msg := loadJavaProps(env.cwd, path)
 		if class != "" {
 			return nil, &configsThrown{class, msg}
 		}

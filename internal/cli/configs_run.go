@@ -31,7 +31,7 @@ func configSourceName(s kmsg.ConfigSource) string {
 // configsSession is one run's connection and parsed entity.
 type configsSession struct {
 	o     *configsOptions
-	env   perfEnv
+	env   toolEnv
 	cl    *kgo.Client
 	types []string
 	names []string
@@ -40,7 +40,7 @@ type configsSession struct {
 
 // process is processCommand (and, for --zookeeper, processCommandWithZk's
 // outputs).
-func (o *configsOptions) process(ctx context.Context, env perfEnv) error {
+func (o *configsOptions) process(ctx context.Context, env toolEnv) error {
 	types := o.entityTypes()
 	names, err := o.entityNames()
 	if err != nil {
@@ -53,7 +53,7 @@ func (o *configsOptions) process(ctx context.Context, env perfEnv) error {
 		if err != nil {
 			return err
 		}
-		props, class, msg := loadJavaProps(env, path)
+		props, class, msg := loadJavaProps(env.cwd, path)
 		if class != "" {
 			return &configsThrown{class, msg}
 		}

@@ -138,7 +138,7 @@ func TestConfigsAddConfigParsing(t *testing.T) {
 			t.Fatal(err)
 		}
 		o.set = set
-		got, err := o.configsToBeAdded(perfEnv{stdout: &strings.Builder{}})
+		got, err := o.configsToBeAdded(toolEnv{stdout: &strings.Builder{}})
 		if err != nil || !slices.Equal(got, tt.want) {
 			t.Errorf("%q: %v %v, want %v", tt.in, got, err, tt.want)
 		}
@@ -169,12 +169,7 @@ func TestConfigsEntityNamesOrder(t *testing.T) {
 // describeResourceConfig (line 572: "  name=value sensitive=... synonyms={...}")
 // and alterConfig (line 414).
 func TestConfigsTopicDescribeAndAlter(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	addr := c.ListenAddrs()[0]
+	addr := kfakeCluster(t, kfake.NumBrokers(1), kfake.SeedTopics(1, "t1")).ListenAddrs()[0]
 	steps := []configsStep{
 		{[]string{"--describe", "--topic", "t1"}, 0, "Dynamic configs for topic t1 are:\n", ""},
 		{[]string{"--alter", "--entity-type", "topics", "--entity-name", "t1", "--add-config", "retention.ms=1000,cleanup.policy=[compact,delete]"}, 0,
@@ -203,11 +198,7 @@ func TestConfigsTopicDescribeAndAlter(t *testing.T) {
 // --add-config-file reads a properties file; message.format.version warns
 // as the original does (line 297).
 func TestConfigsAddConfigFile(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(1, "t1"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c := kfakeCluster(t, kfake.NumBrokers(1), kfake.SeedTopics(1, "t1"))
 	f := filepath.Join(t.TempDir(), "topic.properties")
 	if err := os.WriteFile(f, []byte("# comment\nretention.ms=2000\nmessage.format.version=2.8\n"), 0o644); err != nil {
 		t.Fatal(err)
@@ -266,12 +257,7 @@ func TestConfigsUnreachable(t *testing.T) {
 // (ConfigCommand.scala line 632) with Double.toString values, the SCRAM
 // line (line 647) and alterConfig's checks (lines 391-437).
 func TestConfigsQuotasAndScram(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	addr := c.ListenAddrs()[0]
+	addr := kfakeCluster(t, kfake.NumBrokers(1)).ListenAddrs()[0]
 	steps := []configsStep{
 		{[]string{"--alter", "--entity-type", "clients", "--entity-name", "c1", "--add-config", "producer_byte_rate=1024,consumer_byte_rate=20000000"}, 0,
 			"Completed updating config for client c1.\n", ""},
@@ -323,12 +309,7 @@ func TestConfigsJavaDouble(t *testing.T) {
 // client-metrics resources: altered incrementally, listed with
 // ListClientMetricsResources when no name is given.
 func TestConfigsClientMetrics(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	addr := c.ListenAddrs()[0]
+	addr := kfakeCluster(t, kfake.NumBrokers(1)).ListenAddrs()[0]
 	r := run("kafka-configs.sh", "--bootstrap-server", addr, "--alter", "--entity-type", "client-metrics", "--entity-name", "cm1",
 		"--add-config", "metrics=[org.apache.kafka.producer.],interval.ms=1000")
 	if r.code != 0 || r.stdout != "Completed updating config for client-metric cm1.\n" {
@@ -393,7 +374,7 @@ func FuzzConfigsAddConfig(f *testing.F) {
 			return
 		}
 		o.set = set
-		pairs, err := o.configsToBeAdded(perfEnv{stdout: &strings.Builder{}})
+		pairs, err := o.configsToBeAdded(toolEnv{stdout: &strings.Builder{}})
 		if err != nil {
 			return
 		}

@@ -4,11 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"math/rand/v2"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kerr"
@@ -43,64 +39,18 @@ func init() {
 	})
 }
 
-// consoleEnv is what a console tool reads and writes.
-type consoleEnv struct {
-	stdin          io.Reader
-	stdout, stderr io.Writer
-	// terminal: stdin is a console (System.console() != null), so the
-	// producer prompts with '>'.
-	terminal    bool
-	cwd         string
-	groupSuffix int              // the random console-consumer-<n> suffix
-	now         func() time.Time // for log lines
-}
-
-func newConsoleCommand(name, short string, run func(ctx context.Context, args []string, env consoleEnv) int) *cobra.Command {
-	return &cobra.Command{
+func newConsoleCommand(name, short string, run toolRun) *cobra.Command {
+	return toolCommand(&cobra.Command{
 		Use:   name + " [options]",
 		Short: short,
 		Long: short + ".\nThe options are the original's (jopt-simple: --opt value or --opt=value);\n" +
 			"run with --help for its option table.",
-		// the original's own option syntax passes through as is
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			ctx := cmd.Context()
-			cwd, _ := os.Getwd()
-			in := cmd.InOrStdin()
-			env := consoleEnv{stdin: in, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), terminal: isTerminal(in),
-				cwd: cwd, groupSuffix: rand.IntN(100000), now: time.Now}
-			if code := run(ctx, args, env); code != 0 {
-				if ctx.Err() != nil {
-					return ctx.Err()
-				}
-				return &ExitError{Code: code}
-			}
-			return nil
-		},
-	}
-}
-
-// isTerminal reports whether r is a character device (a console).
-func isTerminal(r io.Reader) bool {
-	f, ok := r.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// consoleUsage is CommandLineUtils.printUsageAndExit: the message and the
-// option table on stderr, exit 1.
-func consoleUsage(env consoleEnv, p *jopt.Parser, msg string) int {
-	fmt.Fprintln(env.stderr, msg)
-	fmt.Fprint(env.stderr, p.Help())
-	return 1
+	}, run, untilInterrupted)
 }
 
 // consoleLog is a log4j line in tools-log4j.properties' layout
 // "[%d] %p %m (%c)%n", then the exception's first line when there is one.
-func consoleLog(env consoleEnv, level, msg, logger string, exc string) {
+func consoleLog(env toolEnv, level, msg, logger string, exc string) {
 	fmt.Fprintf(env.stderr, "[%s] %s %s (%s)\n", env.now().Format("2006-01-02 15:04:05,000"), level, msg, logger)
 	if exc != "" {
 		fmt.Fprintln(env.stderr, exc)

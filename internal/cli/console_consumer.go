@@ -96,18 +96,11 @@ type consoleConsumerConfig struct {
 	commitEveryMs int64
 }
 
-// mainException is an exception escaping ConsoleConsumer.main before its
-// try block (thrown by the options' constructor): the JVM's report, exit 1.
-func mainException(env consoleEnv, exc string) int {
-	fmt.Fprintln(env.stderr, `Exception in thread "main" `+exc)
-	return 1
-}
-
 // parseConsoleConsumer is the ConsoleConsumerOptions constructor: the
 // configuration, or the exit code of a usage error.
-func parseConsoleConsumer(args []string, env consoleEnv) (*consoleConsumerConfig, int) {
+func parseConsoleConsumer(args []string, env toolEnv) (*consoleConsumerConfig, int) {
 	o := newConsoleConsumerOptions()
-	usage := func(msg string) (*consoleConsumerConfig, int) { return nil, consoleUsage(env, o.parser, msg) }
+	usage := func(msg string) (*consoleConsumerConfig, int) { return nil, usageExit(env, o.parser, msg) }
 	optErr := func(err error) (*consoleConsumerConfig, int) {
 		var je *jopt.Error
 		if errors.As(err, &je) {
@@ -175,7 +168,7 @@ func parseConsoleConsumer(args []string, env consoleEnv) (*consoleConsumerConfig
 		if err != nil {
 			return optErr(err)
 		}
-		m, class, msg := loadJavaProps(perfEnv{cwd: env.cwd}, f)
+		m, class, msg := loadJavaProps(env.cwd, f)
 		if class != "" {
 			return nil, mainException(env, class+": "+msg)
 		}
@@ -297,7 +290,7 @@ func parseConsoleConsumer(args []string, env consoleEnv) (*consoleConsumerConfig
 		if err != nil {
 			return usage(err.(*jopt.Error).Message)
 		}
-		m, class, msg := loadJavaProps(perfEnv{cwd: env.cwd}, f)
+		m, class, msg := loadJavaProps(env.cwd, f)
 		if class != "" {
 			return usage(msg)
 		}
@@ -377,7 +370,7 @@ func (c *consoleConsumerConfig) groupProps(props map[string]string) error {
 
 // consoleUnknownError is ConsoleConsumer.main's catch of anything run
 // throws: logged, exit 1.
-func consoleUnknownError(env consoleEnv, exc error) int {
+func consoleUnknownError(env toolEnv, exc error) int {
 	msg := exc.Error()
 	var ce *configError
 	if errors.As(exc, &ce) {
@@ -410,7 +403,7 @@ func javaHashSetOrder(items []string) []string {
 }
 
 // runConsoleConsumer is ConsoleConsumer.main and run.
-func runConsoleConsumer(ctx context.Context, args []string, env consoleEnv) int {
+func runConsoleConsumer(ctx context.Context, args []string, env toolEnv) int {
 	c, code := parseConsoleConsumer(args, env)
 	if c == nil {
 		return code
@@ -469,7 +462,7 @@ func runConsoleConsumer(ctx context.Context, args []string, env consoleEnv) int 
 
 // consoleReceiver is ConsoleConsumer.ConsumerWrapper and process.
 type consoleReceiver struct {
-	env   consoleEnv
+	env   toolEnv
 	cl    *kgo.Client
 	cfg   *consoleConsumerConfig
 	buf   []*kgo.Record

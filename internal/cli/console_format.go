@@ -87,7 +87,7 @@ type defaultFormatter struct {
 // newDefaultFormatter is DefaultMessageFormatter.configure. A deserializer
 // class Wharf does not have is logged (as the original logs one it cannot
 // instantiate) and the bytes are printed as they are.
-func newDefaultFormatter(env consoleEnv, configs map[string]string) *defaultFormatter {
+func newDefaultFormatter(env toolEnv, configs map[string]string) *defaultFormatter {
 	f := &defaultFormatter{printValue: true, keySep: []byte("\t"), lineSep: []byte("\n"), headersSep: []byte(","), nullLiteral: []byte("null")}
 	for key, dst := range map[string]*bool{"print.timestamp": &f.printTimestamp, "print.key": &f.printKey, "print.offset": &f.printOffset,
 		"print.partition": &f.printPartition, "print.headers": &f.printHeaders, "print.value": &f.printValue} {

@@ -228,7 +228,7 @@ func TestConsoleConsumerInterrupted(t *testing.T) {
 	defer cancel()
 	out := &cancelOnWrite{cancel: cancel}
 	var errb strings.Builder
-	env := consoleEnv{stdin: strings.NewReader(""), stdout: out, stderr: &errb, now: time.Now, groupSuffix: 7}
+	env := toolEnv{stdin: strings.NewReader(""), stdout: out, stderr: &errb, now: time.Now, groupSuffix: 7}
 	code := runConsoleConsumer(ctx, []string{"--bootstrap-server", addr, "--topic", topic, "--from-beginning", "--enable-systest-events"}, env)
 	if code != 130 || out.String() != "one\ntwo\nshutdown_complete\n" || errb.String() != "Processed a total of 2 messages\n" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())

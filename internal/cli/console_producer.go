@@ -124,21 +124,21 @@ const zookeeperOptionHelp = "DEPRECATED, use --bootstrap-server instead; ignored
 	"The ZooKeeper connection string in the form host:port[/chroot], from which the brokers registered in /brokers/ids are read."
 
 // runConsoleProducer is ConsoleProducer.main.
-func runConsoleProducer(ctx context.Context, args []string, env consoleEnv) int {
+func runConsoleProducer(ctx context.Context, args []string, env toolEnv) int {
 	o := newProducerOptions()
 	set, err := o.parser.Parse(args)
 	if err != nil {
-		return consoleUsage(env, o.parser, err.(*jopt.Error).Message)
+		return usageExit(env, o.parser, err.(*jopt.Error).Message)
 	}
 	if len(args) == 0 || set.Has(o.help) {
-		return consoleUsage(env, o.parser, producerHelpHeader)
+		return usageExit(env, o.parser, producerHelpHeader)
 	}
 	if set.Has(o.version) {
 		fmt.Fprintln(env.stdout, dumplog.KafkaVersion)
 		return 0
 	}
 	if !set.Has(o.topic) {
-		return consoleUsage(env, o.parser, fmt.Sprintf("Missing required argument %q", o.topic.String()))
+		return usageExit(env, o.parser, fmt.Sprintf("Missing required argument %q", o.topic.String()))
 	}
 	// options.valueOf of a String option given twice throws, caught as an
 	// OptionException by main: its message alone, exit 1.
@@ -164,7 +164,7 @@ func runConsoleProducer(ctx context.Context, args []string, env consoleEnv) int 
 	}
 	if target.Bootstrap != "" && !validHostPorts(target.Bootstrap) {
 		// ToolsUtils.validatePortOrDie
-		return consoleUsage(env, o.parser, "Please provide valid host:port like host1:9091,host2:9092\n ")
+		return usageExit(env, o.parser, "Please provide valid host:port like host1:9091,host2:9092\n ")
 	}
 	codec := "none"
 	if set.Has(o.compressionCodec) {
@@ -205,7 +205,7 @@ func runConsoleProducer(ctx context.Context, args []string, env consoleEnv) int 
 		if err != nil {
 			return optErr(err)
 		}
-		m, class, msg := loadJavaProps(perfEnv{cwd: env.cwd}, f)
+		m, class, msg := loadJavaProps(env.cwd, f)
 		if class != "" {
 			fmt.Fprintf(env.stderr, "%s: %s\n", class, msg)
 			return 1
@@ -230,7 +230,7 @@ func runConsoleProducer(ctx context.Context, args []string, env consoleEnv) int 
 // client id, then each option merged (CommandLineUtils.maybeMergeOptions:
 // an option given wins over the property, a property set wins over the
 // option's default). code is -1 when all went well.
-func (o *producerOptions) producerProps(set *jopt.OptionSet, env consoleEnv, codec string) (props map[string]string, code int) {
+func (o *producerOptions) producerProps(set *jopt.OptionSet, env toolEnv, codec string) (props map[string]string, code int) {
 	props = map[string]string{}
 	if file := firstGiven(set, o.producerConfig, o.commandConfig); file != nil {
 		f, _, err := set.ValueOf(file)
@@ -238,7 +238,7 @@ func (o *producerOptions) producerProps(set *jopt.OptionSet, env consoleEnv, cod
 			fmt.Fprintln(env.stderr, err.(*jopt.Error).Message)
 			return nil, 1
 		}
-		m, class, msg := loadJavaProps(perfEnv{cwd: env.cwd}, f)
+		m, class, msg := loadJavaProps(env.cwd, f)
 		if class != "" {
 			fmt.Fprintf(env.stderr, "%s: %s\n", class, msg)
 			return nil, 1
@@ -439,7 +439,7 @@ func (j *javaLines) next() (string, error) {
 // line, sent as it is read; the client connects at the first record, as
 // the Java producer first fetches metadata then.
 type consoleSender struct {
-	env    consoleEnv
+	env    toolEnv
 	target kafkaTarget
 	sync   bool
 	cl     *kgo.Client

@@ -262,7 +262,7 @@ func TestConsoleDefaultFormatter(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var b bytes.Buffer
-			f := newDefaultFormatter(consoleEnv{stderr: &b, now: time.Now}, tt.props)
+			f := newDefaultFormatter(toolEnv{stderr: &b, now: time.Now}, tt.props)
 			b.Reset()
 			if err := f.writeTo(tt.rec, &b); err != nil {
 				t.Fatal(err)
@@ -273,13 +273,13 @@ func TestConsoleDefaultFormatter(t *testing.T) {
 		})
 	}
 	// LongDeserializer on a 1-byte value: a SerializationException
-	f := newDefaultFormatter(consoleEnv{now: time.Now}, map[string]string{"value.deserializer": "org.apache.kafka.common.serialization.LongDeserializer"})
+	f := newDefaultFormatter(toolEnv{now: time.Now}, map[string]string{"value.deserializer": "org.apache.kafka.common.serialization.LongDeserializer"})
 	err := f.writeTo(&kgo.Record{Value: []byte{1}}, &bytes.Buffer{})
 	if err == nil || err.Error() != "org.apache.kafka.common.errors.SerializationException: Size of data received by LongDeserializer is not 8" {
 		t.Errorf("long deserializer: %v", err)
 	}
 	var out bytes.Buffer
-	f = newDefaultFormatter(consoleEnv{now: time.Now}, map[string]string{"value.deserializer": "org.apache.kafka.common.serialization.LongDeserializer"})
+	f = newDefaultFormatter(toolEnv{now: time.Now}, map[string]string{"value.deserializer": "org.apache.kafka.common.serialization.LongDeserializer"})
 	if err := f.writeTo(&kgo.Record{Value: []byte{0, 0, 0, 0, 0, 0, 1, 0}}, &out); err != nil || out.String() != "256\n" {
 		t.Errorf("long 256: %q %v", out.String(), err)
 	}
@@ -299,7 +299,7 @@ func TestConsoleProducerPromptOnATerminal(t *testing.T) {
 	topic := uniqueTopic(t)
 	addr := perfBroker(t, topic)
 	var out, errb bytes.Buffer
-	env := consoleEnv{stdin: strings.NewReader("a\nb\n"), stdout: &out, stderr: &errb, terminal: true, now: time.Now}
+	env := toolEnv{stdin: strings.NewReader("a\nb\n"), stdout: &out, stderr: &errb, terminal: true, now: time.Now}
 	code := runConsoleProducer(context.Background(), []string{"--bootstrap-server", addr, "--topic", topic, "--timeout", "0"}, env)
 	if code != 0 || out.String() != ">>>" || errb.String() != "" {
 		t.Errorf("exit %d, stdout %q, stderr %q", code, out.String(), errb.String())

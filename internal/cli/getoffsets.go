@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
 	"regexp"
 	"sort"
 	"strconv"
@@ -36,19 +35,13 @@ func init() {
 }
 
 func newGetOffsetsCommand() *cobra.Command {
-	return &cobra.Command{
+	return toolCommand(&cobra.Command{
 		Use:   "get-offsets --bootstrap-server host:port [--topic regex] [--partitions 0,1] [--time latest]",
 		Short: "Print the offsets of topic partitions at a time (kafka-get-offsets.sh)",
 		Long: "get-offsets is Kafka 3.9's kafka-get-offsets.sh: it prints topic:partition:offset for\n" +
 			"every partition selected, at --time (latest, earliest, max-timestamp or a timestamp).\n" +
 			"Run it with --help for the original's option table.",
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cwd, _ := os.Getwd()
-			env := perfEnv{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), cwd: cwd}
-			return exitStatus(runGetOffsets(cmd.Context(), args, env))
-		},
-	}
+	}, runGetOffsets, exitsWithCode)
 }
 
 const getOffsetsUsage = "An interactive shell for getting topic-partition offsets."
@@ -105,13 +98,9 @@ type errThrown struct{ class, msg string }
 func (e *errThrown) Error() string { return e.msg }
 
 // runGetOffsets is GetOffsetShell.mainNoExit.
-func runGetOffsets(ctx context.Context, args []string, env perfEnv) int {
+func runGetOffsets(ctx context.Context, args []string, env toolEnv) int {
 	o := newGetOffsetsOptions()
-	usage := func(msg string) int { // CommandLineUtils.printUsageAndExit
-		fmt.Fprintln(env.stderr, msg)
-		fmt.Fprint(env.stderr, o.parser.Help())
-		return 1
-	}
+	usage := func(msg string) int { return usageExit(env, o.parser, msg) }
 	if len(args) == 0 {
 		return usage(getOffsetsUsage)
 	}
@@ -345,7 +334,7 @@ func parseOffsetSpec(s string) (int64, error) {
 
 // fetchOffsets is GetOffsetShell.fetchOffsets: the output lines in the
 // order of the partitions' "topic-partition" strings.
-func fetchOffsets(ctx context.Context, o *getOffsetsOptions, set *jopt.OptionSet, target kafkaTarget, env perfEnv) ([]string, error) {
+func fetchOffsets(ctx context.Context, o *getOffsetsOptions, set *jopt.OptionSet, target kafkaTarget, env toolEnv) ([]string, error) {
 	if set.Has(o.topicPartitions) && (set.Has(o.topic) || set.Has(o.partitions)) {
 		return nil, &errTerse{"--topic-partitions cannot be used with --topic or --partitions"}
 	}
@@ -362,7 +351,7 @@ func fetchOffsets(ctx context.Context, o *getOffsetsOptions, set *jopt.OptionSet
 	target.Props = map[string]string{}
 	if set.Has(o.commandConfig) {
 		path, _, _ := set.ValueOf(o.commandConfig)
-		props, class, msg := loadJavaProps(env, path)
+		props, class, msg := loadJavaProps(env.cwd, path)
 		if class != "" {
 			return nil, &errThrown{class, msg}
 		}

@@ -79,12 +79,7 @@ func TestGetOffsetsVersion(t *testing.T) {
 // partition p holding p records).
 func offsetsCluster(t *testing.T) string {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "alpha"), kfake.SeedTopics(1, "beta"), kfake.SeedTopics(12, "many"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	addr := c.ListenAddrs()[0]
+	addr := kfakeCluster(t, kfake.NumBrokers(1), kfake.SeedTopics(3, "alpha"), kfake.SeedTopics(1, "beta"), kfake.SeedTopics(12, "many")).ListenAddrs()[0]
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {
 		t.Fatal(err)
@@ -211,11 +206,7 @@ func TestGetOffsetsUnreachable(t *testing.T) {
 // A partition whose leader answers with an error is skipped with a line on
 // stderr (GetOffsetShell.java line 265); the others are printed.
 func TestGetOffsetsPartitionError(t *testing.T) {
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(2, "t"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
+	c := kfakeCluster(t, kfake.NumBrokers(1), kfake.SeedTopics(2, "t"))
 	c.ControlKey(int16(kmsg.ListOffsets), func(req kmsg.Request) (kmsg.Response, error, bool) {
 		c.KeepControl()
 		r := req.(*kmsg.ListOffsetsRequest)

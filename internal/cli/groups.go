@@ -4,9 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -33,7 +31,7 @@ func init() {
 }
 
 func newGroupsCommand() *cobra.Command {
-	return &cobra.Command{
+	return toolCommand(&cobra.Command{
 		Use:   "groups --bootstrap-server host:port (--list | --describe | --delete | --reset-offsets | --delete-offsets) [options]",
 		Short: "List, describe, delete consumer groups and reset their offsets (kafka-consumer-groups.sh)",
 		Long: "groups is Kafka 3.9's kafka-consumer-groups.sh: it lists consumer groups (with\n" +
@@ -41,18 +39,7 @@ func newGroupsCommand() *cobra.Command {
 			"deletes groups or their offsets, and resets offsets (dry run, execute or\n" +
 			"export as CSV), printing the original's tables. Run it with --help for the\n" +
 			"original's option table.",
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			return exitStatus(runGroups(cmd.Context(), args, groupsEnv{Stdout: cmd.OutOrStdout(), Stderr: cmd.ErrOrStderr()}))
-		},
-	}
-}
-
-// groupsEnv is what the tool touches outside itself.
-type groupsEnv struct {
-	Stdout, Stderr io.Writer
-	Now            func() time.Time             // nil: time.Now
-	ReadFile       func(string) ([]byte, error) // nil: os.ReadFile
+	}, runGroups, exitsWithCode)
 }
 
 const groupsHelpHeader = "This tool helps to list all consumer groups, describe a consumer group, delete consumer group info, or reset consumer group offsets."
@@ -345,38 +332,23 @@ func (o *groupsOpts) all() []*jopt.Spec {
 
 // runGroups is `kafka-consumer-groups.sh args...`; it returns the exit
 // status.
-func runGroups(ctx context.Context, args []string, env groupsEnv) int {
-	if env.Now == nil {
-		env.Now = time.Now
-	}
-	if env.ReadFile == nil {
-		env.ReadFile = os.ReadFile
-	}
-	if ctx == nil {
-		ctx = context.Background()
-	}
+func runGroups(ctx context.Context, args []string, env toolEnv) int {
 	o := newGroupsOpts()
-	printUsage := func(msg string) int {
-		fmt.Fprintln(env.Stderr, msg)
-		fmt.Fprint(env.Stderr, o.parser.Help())
-		return 1
-	}
+	printUsage := func(msg string) int { return usageExit(env, o.parser, msg) }
 	if err := o.parse(args); err != nil {
 		// fromArgs runs outside main's try: the JVM reports the exception
-		fmt.Fprintln(env.Stderr, `Exception in thread "main" `+err.Error())
-		return 1
+		return mainException(env, err.Error())
 	}
 	if o.nargs == 0 || o.set.Has(o.help) {
 		return printUsage(groupsHelpHeader)
 	}
 	if o.set.Has(o.version) {
-		fmt.Fprintln(env.Stdout, dumplog.KafkaVersion)
+		fmt.Fprintln(env.stdout, dumplog.KafkaVersion)
 		return 0
 	}
-	if err := o.checkArgs(env.Stderr); err != nil {
+	if err := o.checkArgs(env.stderr); err != nil {
 		if je, ok := err.(*jopt.Error); ok {
-			fmt.Fprintln(env.Stderr, `Exception in thread "main" `+je.Error())
-			return 1
+			return mainException(env, je.Error())
 		}
 		return printUsage(err.Error())
 	}

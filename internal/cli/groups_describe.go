@@ -89,9 +89,9 @@ func (s *groupService) shouldPrintMemberState(group, state string, rows int) (bo
 	case "Dead":
 		s.printError("Consumer group '" + group + "' does not exist.")
 	case "Empty":
-		fmt.Fprintln(s.env.Stderr, "\nConsumer group '"+group+"' has no active members.")
+		fmt.Fprintln(s.env.stderr, "\nConsumer group '"+group+"' has no active members.")
 	case "PreparingRebalance", "CompletingRebalance", "Assigning", "Reconciling":
-		fmt.Fprintln(s.env.Stderr, "\nWarning: Consumer group '"+group+"' is rebalancing.")
+		fmt.Fprintln(s.env.stderr, "\nWarning: Consumer group '"+group+"' is rebalancing.")
 	case "Stable":
 	default:
 		return false, fmt.Errorf("Expected a valid consumer group state, but found '%s'.", state)
@@ -181,7 +181,7 @@ func (s *groupService) printOffsetTable(rows []cgRow) {
 		h = max(h, jopt.JavaLen(cgStr(r.host)))
 	}
 	line := func(cols ...string) {
-		fmt.Fprint(s.env.Stdout, "\n"+cgPad(cols[0], g)+" "+cgPad(cols[1], t)+" "+cgPad(cols[2], 10)+" "+
+		fmt.Fprint(s.env.stdout, "\n"+cgPad(cols[0], g)+" "+cgPad(cols[1], t)+" "+cgPad(cols[2], 10)+" "+
 			cgPad(cols[3], 15)+" "+cgPad(cols[4], 15)+" "+cgPad(cols[5], 15)+" "+
 			cgPad(cols[6], c)+" "+cgPad(cols[7], h)+" "+cols[8])
 	}
@@ -191,7 +191,7 @@ func (s *groupService) printOffsetTable(rows []cgRow) {
 			cgStr(r.consumerID), cgStr(r.host), cgStr(r.clientID))
 	}
 	// the newline 3.9.0 lacks after the table (apache/kafka#17058, Kafka 4.0)
-	fmt.Fprintln(s.env.Stdout)
+	fmt.Fprintln(s.env.stdout)
 }
 
 func (s *groupService) printMembers(sorted []string, descs map[string]*cgGroup, verbose bool) error {
@@ -226,13 +226,13 @@ func (s *groupService) printMembers(sorted []string, descs map[string]*cgGroup, 
 		if verbose {
 			head += "ASSIGNMENT"
 		}
-		fmt.Fprintln(s.env.Stdout, head)
+		fmt.Fprintln(s.env.stdout, head)
 		for _, m := range d.members {
 			line := row(id, m.id, m.instanceID, m.host, m.clientID, strconv.Itoa(len(m.assignment)))
 			if verbose {
 				line += assignmentText(m.assignment)
 			}
-			fmt.Fprintln(s.env.Stdout, line)
+			fmt.Fprintln(s.env.stdout, line)
 		}
 	}
 	return nil
@@ -272,11 +272,11 @@ func (s *groupService) printStates(sorted []string, descs map[string]*cgGroup) e
 		coordinator := d.coordinator.Host + ":" + strconv.Itoa(int(d.coordinator.Port)) + "  (" + strconv.Itoa(int(d.coordinator.NodeID)) + ")"
 		w := max(25, jopt.JavaLen(coordinator))
 		line := func(a, b, c, st, n string) {
-			fmt.Fprint(s.env.Stdout, "\n"+cgPad(a, w)+" "+cgPad(b, 25)+" "+cgPad(c, 20)+" "+cgPad(st, 15)+" "+n)
+			fmt.Fprint(s.env.stdout, "\n"+cgPad(a, w)+" "+cgPad(b, 25)+" "+cgPad(c, 20)+" "+cgPad(st, 15)+" "+n)
 		}
 		line("GROUP", "COORDINATOR (ID)", "ASSIGNMENT-STRATEGY", "STATE", "#MEMBERS")
 		line(id, coordinator, d.assignor, d.state, strconv.Itoa(len(d.members)))
-		fmt.Fprintln(s.env.Stdout)
+		fmt.Fprintln(s.env.stdout)
 	}
 	return nil
 }

@@ -4,12 +4,15 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
 
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kerr"
+
+	"github.com/wharf-project/wharf/internal/jopt"
 )
 
 // --reset-offsets, --delete and --delete-offsets of ConsumerGroupService
@@ -125,7 +128,7 @@ func (s *groupService) parseTopicPartitions(ctx context.Context, args []string, 
 			return nil, &cgUsage{"Invalid topic arg '" + a + "', expected topic name and partitions"}
 		}
 		for _, p := range cgSplitComma(parts[1]) {
-			n, ok := cgParseInt(p)
+			n, ok := jopt.ParseInt(p) // Integer.parseInt
 			if !ok {
 				return nil, &cgUsage{"Invalid partition '" + p + "' specified in topic arg '" + a + "''"}
 			}
@@ -171,11 +174,6 @@ func cgSplitComma(s string) []string {
 		parts = parts[:len(parts)-1]
 	}
 	return parts
-}
-
-func cgParseInt(s string) (int32, bool) {
-	n, err := strconv.ParseInt(s, 10, 32)
-	return int32(n), err == nil && s != "" && !strings.HasPrefix(s, "+-")
 }
 
 // prepareOffsetsToReset computes the new offsets of the scenario given,
@@ -243,7 +241,7 @@ func (s *groupService) prepareOffsetsToReset(ctx context.Context, group string, 
 		if e != nil {
 			return nil, e
 		}
-		out, err = s.timestampOffsets(ctx, tps, s.env.Now().Add(-d).UnixMilli())
+		out, err = s.timestampOffsets(ctx, tps, s.env.now().Add(-d).UnixMilli())
 	case o.set.Has(o.fromFile):
 		plan, e := s.resetPlanFromFile()
 		if e != nil {
@@ -305,7 +303,7 @@ func (s *groupService) timestampOffsets(ctx context.Context, tps []groupTP, ts i
 		}
 	}
 	for _, tp := range tpHashOrder(empty) {
-		fmt.Fprintln(s.env.Stdout, "\nWarn: Partition "+strconv.Itoa(int(tp.partition))+" from topic "+tp.topic+" is empty. Falling back to latest known offset.")
+		fmt.Fprintln(s.env.stdout, "\nWarn: Partition "+strconv.Itoa(int(tp.partition))+" from topic "+tp.topic+" is empty. Falling back to latest known offset.")
 	}
 	ends, err := s.logOffsets(ctx, empty, cgLatest)
 	if err != nil {
@@ -341,8 +339,8 @@ func (s *groupService) checkOffsetsRange(ctx context.Context, req []cgTPOffset) 
 		return nil, err
 	}
 	warn := func(msg string) {
-		fmt.Fprintf(s.env.Stderr, "[%s] WARN %s (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n",
-			s.env.Now().Format("2006-01-02 15:04:05,000"), msg)
+		fmt.Fprintf(s.env.stderr, "[%s] WARN %s (org.apache.kafka.tools.consumer.group.ConsumerGroupCommand)\n",
+			s.env.now().Format("2006-01-02 15:04:05,000"), msg)
 	}
 	out := make([]cgTPOffset, 0, len(req))
 	for _, r := range req {
@@ -364,7 +362,7 @@ func (s *groupService) checkOffsetsRange(ctx context.Context, req []cgTPOffset) 
 func (s *groupService) resetPlanFromFile() (map[string][]cgTPOffset, error) {
 	o := s.opts
 	path, _, _ := o.set.ValueOf(o.fromFile)
-	data, err := s.env.ReadFile(path)
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return nil, errors.New("java.nio.file.NoSuchFileException: " + path)
 	}
@@ -431,7 +429,7 @@ func (s *groupService) printOffsetsToReset(plan map[string][]cgTPOffset, order [
 		}
 	}
 	b.WriteString("\n")
-	fmt.Fprint(s.env.Stdout, b.String())
+	fmt.Fprint(s.env.stdout, b.String())
 }
 
 // exportCSV is exportOffsetsToCsv: Jackson CSV lines, with the group
@@ -481,16 +479,16 @@ func (s *groupService) deleteGroups(ctx context.Context) error {
 	}
 	success = stringsHashOrder(success)
 	if len(failed) == 0 {
-		fmt.Fprintln(s.env.Stdout, "Deletion of requested consumer groups ('"+strings.Join(success, ", ")+"') was successful.")
+		fmt.Fprintln(s.env.stdout, "Deletion of requested consumer groups ('"+strings.Join(success, ", ")+"') was successful.")
 		return nil
 	}
 	s.printError("Deletion of some consumer groups failed:")
 	for _, id := range stringsHashOrder(failedOrder) {
-		fmt.Fprintln(s.env.Stdout, "* Group '"+id+"' could not be deleted due to: "+cgExecutionException(failed[id]))
+		fmt.Fprintln(s.env.stdout, "* Group '"+id+"' could not be deleted due to: "+cgExecutionException(failed[id]))
 	}
 	if len(success) > 0 {
 		// 3.9.0 joins the names with a quote and ends with "', '"
-		fmt.Fprintln(s.env.Stdout, "\nThese consumer groups were deleted successfully: '"+strings.Join(success, "'")+"', '")
+		fmt.Fprintln(s.env.stdout, "\nThese consumer groups were deleted successfully: '"+strings.Join(success, "'")+"', '")
 	}
 	return nil
 }
@@ -553,7 +551,7 @@ func (s *groupService) deleteOffsets(ctx context.Context) error {
 	errors.As(top, &ke)
 	switch {
 	case top == nil:
-		fmt.Fprintln(s.env.Stdout, "Request succeed for deleting offsets with topic "+strings.Join(topics, ", ")+" group "+group)
+		fmt.Fprintln(s.env.stdout, "Request succeed for deleting offsets with topic "+strings.Join(topics, ", ")+" group "+group)
 	case ke == kerr.InvalidGroupID:
 		s.printError("'" + group + "' is not valid.")
 	case ke == kerr.GroupIDNotFound:
@@ -594,6 +592,6 @@ func (s *groupService) deleteOffsets(ctx context.Context) error {
 		b.WriteString(line(r.tp.topic, part, status))
 	}
 	b.WriteString("\n") // apache/kafka#17058's newline after the table
-	fmt.Fprint(s.env.Stdout, b.String())
+	fmt.Fprint(s.env.stdout, b.String())
 	return nil
 }

@@ -20,7 +20,7 @@ import (
 // groupService is ConsumerGroupService: the admin calls the command makes.
 type groupService struct {
 	opts      *groupsOpts
-	env       groupsEnv
+	env       toolEnv
 	cl        *kgo.Client
 	adm       *kadm.Client
 	timeoutMs int64
@@ -48,7 +48,7 @@ func parseGroupState(s string) string {
 	return "Unknown"
 }
 
-func (s *groupService) printError(msg string) { fmt.Fprintln(s.env.Stdout, "\nError: "+msg) }
+func (s *groupService) printError(msg string) { fmt.Fprintln(s.env.stdout, "\nError: "+msg) }
 
 // cgOptMessage is an option-reading failure as getMessage() gives it.
 func cgOptMessage(err error) error {
@@ -76,13 +76,13 @@ func (s *groupService) run(ctx context.Context) error {
 	target.Bootstrap, _, _ = o.set.ValueOf(o.bootstrap)
 	target.ZooKeeper, _, _ = o.set.ValueOf(o.zookeeper)
 	if path, ok, _ := o.set.ValueOf(o.commandConfig); ok {
-		props, class, msg := loadJavaProps(perfEnv{}, path)
+		props, class, msg := loadJavaProps("", path)
 		if class != "" {
 			return errors.New(class + ": " + msg)
 		}
 		target.Props = props
 	}
-	cl, err := target.client(ctx, "consumer", s.env.Stderr)
+	cl, err := target.client(ctx, "consumer", s.env.stderr)
 	if err != nil {
 		return err
 	}
@@ -101,7 +101,7 @@ func (s *groupService) run(ctx context.Context) error {
 			return err
 		}
 		if o.set.Has(o.export) {
-			fmt.Fprintln(s.env.Stdout, s.exportCSV(plan, order))
+			fmt.Fprintln(s.env.stdout, s.exportCSV(plan, order))
 		} else {
 			s.printOffsetsToReset(plan, order)
 		}
@@ -177,7 +177,7 @@ func (s *groupService) listGroups(ctx context.Context) error {
 			return err
 		}
 		for _, l := range ls {
-			fmt.Fprintln(s.env.Stdout, l.id)
+			fmt.Fprintln(s.env.stdout, l.id)
 		}
 		return nil
 	}
@@ -234,7 +234,7 @@ func (s *groupService) listGroups(ctx context.Context) error {
 		for _, c := range cols[1:] {
 			out += " " + cgPad(c, 20)
 		}
-		fmt.Fprintln(s.env.Stdout, out)
+		fmt.Fprintln(s.env.stdout, out)
 	}
 	line(header)
 	for _, l := range ls {

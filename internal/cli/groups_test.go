@@ -20,12 +20,7 @@ import (
 // nothing on partitions 0, 1, 2.
 func groupsCluster(t *testing.T) (addr string, adm *kadm.Client) {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, "t"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	addr = c.ListenAddrs()[0]
+	addr = kfakeCluster(t, kfake.NumBrokers(1), kfake.SeedTopics(3, "t")).ListenAddrs()[0]
 	cl, err := kgo.NewClient(kgo.SeedBrokers(addr), kgo.RecordPartitioner(kgo.ManualPartitioner()))
 	if err != nil {
 		t.Fatal(err)

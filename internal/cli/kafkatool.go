@@ -5,16 +5,119 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/rand/v2"
+	"os"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/spf13/cobra"
 	"github.com/twmb/franz-go/pkg/kadm"
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/wharf-project/wharf/internal/jopt"
 	"github.com/wharf-project/wharf/internal/kafka/zkdata"
 )
+
+// The Kafka tools that parse their own options (jopt-simple or argparse4j:
+// topics, groups, configs, get-offsets, the console and perf tools) share
+// their command's shape and what they touch outside themselves.
+
+// toolEnv is what a Kafka tool's run reads and writes outside itself.
+type toolEnv struct {
+	stdin          io.Reader
+	stdout, stderr io.Writer
+	// terminal: stdin is a console (System.console() != null), so the
+	// console producer prompts with '>'.
+	terminal bool
+	cwd      string           // relative file names are read from here
+	now      func() time.Time // for log lines and --by-duration
+	// the perf tools' clock, and the zone of perf consume's --date-format
+	clk clock
+	loc *time.Location
+	// the random suffix of a default group id (console-consumer-<n>,
+	// perf-consumer-<n>)
+	groupSuffix int
+	// topics: the wait for the cluster; 0 is kafkaTarget's default
+	timeoutMs int64
+}
+
+// newToolEnv is the environment of a run of cmd.
+func newToolEnv(cmd *cobra.Command) toolEnv {
+	cwd, _ := os.Getwd()
+	in := cmd.InOrStdin()
+	return toolEnv{stdin: in, stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), terminal: isTerminal(in),
+		cwd: cwd, now: time.Now, clk: realClock(cmd.Context().Done()), loc: time.Local, groupSuffix: rand.IntN(100000)}
+}
+
+// isTerminal reports whether r is a character device (a console).
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
+}
+
+// toolRun is a tool's main: its exit status.
+type toolRun func(ctx context.Context, args []string, env toolEnv) int
+
+// A tool's exit status when its run was interrupted (SIGINT, SIGTERM).
+const (
+	exitsWithCode    = false // the status the run returned
+	untilInterrupted = true  // a failure is the interruption (130): the console and perf tools, which run until stopped
+)
+
+// toolCommand completes c as the command of a tool that parses its own
+// options: they pass through as is, and the run's status is the exit
+// status (see exitsWithCode and untilInterrupted).
+func toolCommand(c *cobra.Command, run toolRun, interrupted bool) *cobra.Command {
+	c.DisableFlagParsing = true
+	c.RunE = func(cmd *cobra.Command, args []string) error {
+		ctx := cmd.Context()
+		code := run(ctx, args, newToolEnv(cmd))
+		if interrupted && code != 0 && ctx.Err() != nil {
+			return ctx.Err()
+		}
+		return exitStatus(code)
+	}
+	return c
+}
+
+// usageExit is CommandLineUtils.printUsageAndExit: the message and the
+// option table on stderr, exit 1.
+func usageExit(env toolEnv, p *jopt.Parser, msg string) int {
+	fmt.Fprintln(env.stderr, msg)
+	fmt.Fprint(env.stderr, p.Help())
+	return 1
+}
+
+// mainException is an exception escaping a tool's main (one its catch
+// does not take): the JVM's report, exit 1.
+func mainException(env toolEnv, exc string) int {
+	fmt.Fprintln(env.stderr, `Exception in thread "main" `+exc)
+	return 1
+}
+
+// crash is a tool main's catch of a Throwable: the message, then the first
+// line of the stack trace; exit 1.
+func crash(env toolEnv, class, msg string) int {
+	fmt.Fprintln(env.stderr, msg)
+	fmt.Fprintf(env.stderr, "%s: %s\n", class, msg)
+	return 1
+}
+
+// joptCrash is crash for an option-reading failure: a jopt-simple
+// exception as its own class, anything else as a RuntimeException.
+func joptCrash(env toolEnv, err error) int {
+	var je *jopt.Error
+	if errors.As(err, &je) {
+		return crash(env, je.Class, je.Message)
+	}
+	return crash(env, "java.lang.RuntimeException", err.Error())
+}
 
 // kafkaTarget is how a Kafka tool (topics, configs, groups, get-offsets,
 // console producer and consumer) reaches the cluster: --bootstrap-server,

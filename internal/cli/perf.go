@@ -1,13 +1,6 @@
 package cli
 
-import (
-	"context"
-	"io"
-	"os"
-	"time"
-
-	"github.com/spf13/cobra"
-)
+import "github.com/spf13/cobra"
 
 // `wharf perf produce` and `wharf perf consume` are Kafka 3.9's
 // kafka-producer-perf-test.sh (ProducerPerformance, argparse4j options)
@@ -43,45 +36,17 @@ func init() {
 	})
 }
 
-// perfEnv is what a perf run reads and writes.
-type perfEnv struct {
-	stdout, stderr io.Writer
-	clk            clock
-	loc            *time.Location // for --date-format
-	cwd            string
-	groupSuffix    int // ConsumerPerformance's random group id suffix
-}
-
 func newPerfCommand() *cobra.Command {
 	perf := &cobra.Command{
 		Use:   "perf produce|consume [options]",
 		Short: "Kafka's producer and consumer performance tests (kafka-*-perf-test.sh)",
 		Args:  cobra.NoArgs,
 	}
-	sub := func(use, short string, run func(ctx context.Context, args []string, env perfEnv) int) *cobra.Command {
-		return &cobra.Command{
-			Use:   use,
-			Short: short,
-			// the originals' own option syntax passes through as is
-			DisableFlagParsing: true,
-			RunE: func(cmd *cobra.Command, args []string) error {
-				ctx := cmd.Context()
-				cwd, _ := os.Getwd()
-				env := perfEnv{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), clk: realClock(ctx.Done()),
-					loc: time.Local, cwd: cwd, groupSuffix: int(time.Now().UnixNano() % 100000)}
-				if code := run(ctx, args, env); code != 0 {
-					if ctx.Err() != nil {
-						return ctx.Err()
-					}
-					return &ExitError{Code: code}
-				}
-				return nil
-			},
-		}
-	}
 	perf.AddCommand(
-		sub("produce [options]", "Measure producer throughput and latency (kafka-producer-perf-test.sh)", runProducerPerf),
-		sub("consume [options]", "Measure consumer throughput (kafka-consumer-perf-test.sh)", runConsumerPerf),
+		toolCommand(&cobra.Command{Use: "produce [options]", Short: "Measure producer throughput and latency (kafka-producer-perf-test.sh)"},
+			runProducerPerf, untilInterrupted),
+		toolCommand(&cobra.Command{Use: "consume [options]", Short: "Measure consumer throughput (kafka-consumer-perf-test.sh)"},
+			runConsumerPerf, untilInterrupted),
 	)
 	return perf
 }

@@ -23,9 +23,9 @@ func readGolden(t *testing.T, name string) string {
 	return string(b)
 }
 
-func testPerfEnv() (perfEnv, *bytes.Buffer, *bytes.Buffer) {
+func testPerfEnv() (toolEnv, *bytes.Buffer, *bytes.Buffer) {
 	var out, errb bytes.Buffer
-	return perfEnv{stdout: &out, stderr: &errb, clk: realClock(nil), loc: time.UTC, cwd: "/", groupSuffix: 12345}, &out, &errb
+	return toolEnv{stdout: &out, stderr: &errb, clk: realClock(nil), loc: time.UTC, cwd: "/", groupSuffix: 12345}, &out, &errb
 }
 
 func TestProducerHelpMatchesArgparse4j(t *testing.T) {

@@ -68,42 +68,19 @@ func newConsumerOptions(groupSuffix int) *consumerOptions {
 	return o
 }
 
-// usageExit is CommandLineUtils.printUsageAndExit.
-func (o *consumerOptions) usageExit(env perfEnv, msg string) int {
-	fmt.Fprintln(env.stderr, msg)
-	fmt.Fprint(env.stderr, o.parser.Help())
-	return 1
-}
-
-// crash is ConsumerPerformance.main's catch: the message, then the first
-// line of the stack trace; exit 1.
-func crash(env perfEnv, class, msg string) int {
-	fmt.Fprintln(env.stderr, msg)
-	fmt.Fprintf(env.stderr, "%s: %s\n", class, msg)
-	return 1
-}
-
-func joptCrash(env perfEnv, err error) int {
-	var je *jopt.Error
-	if errors.As(err, &je) {
-		return crash(env, je.Class, je.Message)
-	}
-	return crash(env, "java.lang.RuntimeException", err.Error())
-}
-
 // runConsumerPerf is ConsumerPerformance.main.
-func runConsumerPerf(ctx context.Context, args []string, env perfEnv) int {
+func runConsumerPerf(ctx context.Context, args []string, env toolEnv) int {
 	o := newConsumerOptions(env.groupSuffix)
 	set, err := o.parser.Parse(args)
 	if err != nil {
-		return o.usageExit(env, err.(*jopt.Error).Message)
+		return usageExit(env, o.parser, err.(*jopt.Error).Message)
 	}
 	o.set = set
 	if set.Has(o.threads) || set.Has(o.fetchThreads) {
 		fmt.Fprintln(env.stdout, "WARNING: option [threads] and [num-fetch-threads] have been deprecated and will be ignored by the test")
 	}
 	if len(args) == 0 || set.Has(o.help) {
-		return o.usageExit(env, consumerHelpHeader)
+		return usageExit(env, o.parser, consumerHelpHeader)
 	}
 	if set.Has(o.version) {
 		fmt.Fprintln(env.stdout, dumplog.KafkaVersion)
@@ -111,7 +88,7 @@ func runConsumerPerf(ctx context.Context, args []string, env perfEnv) int {
 	}
 	for _, req := range []*jopt.Spec{o.topic, o.messages} {
 		if !set.Has(req) {
-			return o.usageExit(env, fmt.Sprintf("Missing required argument %q", req.String()))
+			return usageExit(env, o.parser, fmt.Sprintf("Missing required argument %q", req.String()))
 		}
 	}
 	detailed := set.Has(o.showDetailedStats)
@@ -182,14 +159,14 @@ type perfConsumer struct {
 	cfg *clientConfig
 }
 
-func (o *consumerOptions) client(env perfEnv) (*perfConsumer, int) {
+func (o *consumerOptions) client(env toolEnv) (*perfConsumer, int) {
 	props := map[string]string{}
 	if o.set.Has(o.consumerConfig) {
 		f, _, err := o.set.ValueOf(o.consumerConfig)
 		if err != nil {
 			return nil, joptCrash(env, err)
 		}
-		m, class, msg := loadJavaProps(env, f)
+		m, class, msg := loadJavaProps(env.cwd, f)
 		if class != "" {
 			return nil, crash(env, class, msg)
 		}
@@ -225,7 +202,7 @@ func (o *consumerOptions) client(env perfEnv) (*perfConsumer, int) {
 
 // consumeRun is ConsumerPerformance.consume's state.
 type consumeRun struct {
-	env                     perfEnv
+	env                     toolEnv
 	df                      *simpleDateFormat
 	detailed                bool
 	interval, timeoutMs     int64

@@ -20,12 +20,7 @@ func perfBroker(t *testing.T, topics ...string) string {
 	if addr := os.Getenv("WHARF_KAFKA_ADDR"); addr != "" {
 		return addr
 	}
-	c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(3, topics...))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c.ListenAddrs()[0]
+	return kfakeCluster(t, kfake.NumBrokers(1), kfake.SeedTopics(3, topics...)).ListenAddrs()[0]
 }
 
 // uniqueTopic names a topic per test run, so a shared broker starts empty.
@@ -217,4 +212,16 @@ func TestPerfConsumeTimesOutOnAnEmptyTopic(t *testing.T) {
 		t.Fatalf("stdout %q", r.stdout)
 	}
 	diffText(t, "values", normalise(lines[2]), "D, D, N.NNNN, N.NNNN, N, N.NNNN, N, N, N.NNNN, N.NNNN")
+}
+
+// kfakeCluster is franz-go's in-memory kfake cluster, closed when the
+// test ends.
+func kfakeCluster(t *testing.T, opts ...kfake.Opt) *kfake.Cluster {
+	t.Helper()
+	c, err := kfake.NewCluster(opts...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(c.Close)
+	return c
 }

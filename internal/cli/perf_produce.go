@@ -50,14 +50,11 @@ func producerParser() *apParser {
 }
 
 // javaException is how an uncaught exception ends ProducerPerformance.
-func javaException(env perfEnv, class, msg string) int {
-	fmt.Fprintf(env.stderr, "Exception in thread \"main\" %s: %s\n", class, msg)
-	return 1
-}
+func javaException(env toolEnv, class, msg string) int { return mainException(env, class+": "+msg) }
 
 // producerArgs parses the command line as ProducerPerformance.start does;
 // with ok false the run ends there, with code.
-func producerArgs(args []string, env perfEnv) (res apResult, code int, ok bool) {
+func producerArgs(args []string, env toolEnv) (res apResult, code int, ok bool) {
 	p := producerParser()
 	res, err := p.parse(args, func() { fmt.Fprint(env.stdout, p.help()) })
 	if err == nil && res["producerConfig"] == nil && res["producerConfigFile"] == nil {
@@ -77,7 +74,7 @@ func producerArgs(args []string, env perfEnv) (res apResult, code int, ok bool) 
 }
 
 // runProducerPerf is ProducerPerformance.start.
-func runProducerPerf(ctx context.Context, args []string, env perfEnv) int {
+func runProducerPerf(ctx context.Context, args []string, env toolEnv) int {
 	res, code, ok := producerArgs(args, env)
 	if !ok {
 		return code
@@ -204,7 +201,7 @@ func producerErrorLine(err error) string {
 }
 
 // readPayloadFile is ProducerPerformance.readPayloadFile.
-func readPayloadFile(env perfEnv, path, delimiter string) ([][]byte, int) {
+func readPayloadFile(env toolEnv, path, delimiter string) ([][]byte, int) {
 	abs := path
 	if !filepath.IsAbs(abs) {
 		abs = filepath.Join(env.cwd, path)
@@ -229,10 +226,10 @@ func readPayloadFile(env perfEnv, path, delimiter string) ([][]byte, int) {
 
 // readProducerProps is ProducerPerformance.readProps: the config file,
 // then --producer-props over it, then the client.id default.
-func readProducerProps(env perfEnv, res apResult) (map[string]string, int) {
+func readProducerProps(env toolEnv, res apResult) (map[string]string, int) {
 	props := map[string]string{}
 	if f, ok := res["producerConfigFile"].(string); ok {
-		m, class, msg := loadJavaProps(env, f)
+		m, class, msg := loadJavaProps(env.cwd, f)
 		if class != "" {
 			return nil, javaException(env, class, msg)
 		}
@@ -256,13 +253,13 @@ func readProducerProps(env perfEnv, res apResult) (map[string]string, int) {
 	return props, 0
 }
 
-// loadJavaProps is Utils.loadProps: the exception class and message when
-// the file cannot be read (a missing one fails as Files.newInputStream
-// does).
-func loadJavaProps(env perfEnv, path string) (props map[string]string, class, msg string) {
+// loadJavaProps is Utils.loadProps of path (relative to cwd): the
+// exception class and message when the file cannot be read (a missing one
+// fails as Files.newInputStream does).
+func loadJavaProps(cwd, path string) (props map[string]string, class, msg string) {
 	abs := path
 	if !filepath.IsAbs(abs) {
-		abs = filepath.Join(env.cwd, path)
+		abs = filepath.Join(cwd, path)
 	}
 	m, _, err := config.LoadProperties(abs)
 	switch {

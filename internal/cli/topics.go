@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"os"
 	"strings"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -32,27 +29,13 @@ func init() {
 }
 
 func newTopicsCommand() *cobra.Command {
-	return &cobra.Command{
+	return toolCommand(&cobra.Command{
 		Use:   "topics --bootstrap-server host:port --list|--describe|--create|--alter|--delete [options]",
 		Short: "Create, delete, describe, or change a topic (kafka-topics.sh)",
 		Long: "topics is Kafka 3.9's kafka-topics.sh: it takes the same options and prints the\n" +
 			"same text. It also accepts the legacy --zookeeper host:port[/chroot], finding the\n" +
 			"brokers registered there. Run it with --help for the original's option table.",
-		DisableFlagParsing: true,
-		RunE: func(cmd *cobra.Command, args []string) error {
-			cwd, _ := os.Getwd()
-			env := topicsEnv{stdout: cmd.OutOrStdout(), stderr: cmd.ErrOrStderr(), cwd: cwd, now: time.Now}
-			return exitStatus(runTopics(cmd.Context(), args, env))
-		},
-	}
-}
-
-// topicsEnv is what a run of the tool reads and writes.
-type topicsEnv struct {
-	stdout, stderr io.Writer
-	cwd            string
-	now            func() time.Time // for the log line of a failed command
-	timeoutMs      int64            // reaching the cluster; 0 is kafkaTarget's default
+	}, runTopics, exitsWithCode)
 }
 
 // topicsOptions is TopicCommand.TopicCommandOptions (plus --zookeeper).
@@ -323,16 +306,12 @@ func (o *topicsOptions) checkInvalidArgs() error {
 }
 
 // runTopics is TopicCommand.main: the exit code.
-func runTopics(ctx context.Context, args []string, env topicsEnv) int {
+func runTopics(ctx context.Context, args []string, env toolEnv) int {
 	o := newTopicsOptions()
 	o.nArgs = len(args)
 	set, err := o.parser.Parse(args)
 	if err != nil {
-		var je *jopt.Error
-		if errors.As(err, &je) {
-			return topicsCrash(env, &tcError{je.Class, je.Message})
-		}
-		return topicsCrash(env, &tcError{"java.lang.RuntimeException", err.Error()})
+		return topicsCrash(env, tcJoptError(err))
 	}
 	o.set = set
 	err = o.checkArgs()
@@ -346,9 +325,7 @@ func runTopics(ctx context.Context, args []string, env topicsEnv) int {
 		fmt.Fprintln(env.stdout, dumplog.KafkaVersion)
 		return 0
 	case errors.As(err, &usage):
-		fmt.Fprintln(env.stderr, usage.msg)
-		fmt.Fprint(env.stderr, o.parser.Help())
-		return 1
+		return usageExit(env, o.parser, usage.msg)
 	case errors.As(err, &je):
 		return topicsCrash(env, je)
 	}
@@ -360,7 +337,7 @@ func runTopics(ctx context.Context, args []string, env topicsEnv) int {
 		if err != nil {
 			return topicsCrash(env, tcJoptError(err))
 		}
-		props, class, msg := loadJavaProps(perfEnv{cwd: env.cwd}, f)
+		props, class, msg := loadJavaProps(env.cwd, f)
 		if class != "" {
 			return topicsCrash(env, &tcError{class, msg})
 		}
@@ -389,8 +366,4 @@ func tcJoptError(err error) *tcError {
 
 // topicsCrash is mainNoExit's catch: the message, then the stack trace
 // (here its first line) on stderr; exit 1.
-func topicsCrash(env topicsEnv, e *tcError) int {
-	fmt.Fprintln(env.stderr, e.Msg)
-	fmt.Fprintf(env.stderr, "%s: %s\n", e.Class, e.Msg)
-	return 1
-}
+func topicsCrash(env toolEnv, e *tcError) int { return crash(env, e.Class, e.Msg) }

@@ -23,7 +23,7 @@ import (
 // action, and the text TopicCommand prints.
 type topicService struct {
 	opts   *topicsOptions
-	env    topicsEnv
+	env    toolEnv
 	target kafkaTarget
 	cl     *kgo.Client
 	adm    *kadm.Client

@@ -17,7 +17,7 @@ import (
 // topicsRun runs kafka-topics.sh with a fixed clock and a short timeout.
 func topicsRun(args ...string) result {
 	var out, errb strings.Builder
-	env := topicsEnv{stdout: &out, stderr: &errb, cwd: ".", timeoutMs: 5000,
+	env := toolEnv{stdout: &out, stderr: &errb, cwd: ".", timeoutMs: 5000,
 		now: func() time.Time { return time.Date(2026, 1, 2, 3, 4, 5, 6e6, time.UTC) }}
 	code := runTopics(context.Background(), args, env)
 	return result{code, out.String(), errb.String()}
@@ -160,7 +160,7 @@ func TestTopicsUnreachableCluster(t *testing.T) {
 		start := time.Now()
 		var out, errb strings.Builder
 		code := runTopics(context.Background(), []string{tt.via, "127.0.0.1:1", "--list"},
-			topicsEnv{stdout: &out, stderr: &errb, timeoutMs: 1000, now: time.Now})
+			toolEnv{stdout: &out, stderr: &errb, timeoutMs: 1000, now: time.Now})
 		if code != 1 || !strings.HasPrefix(out.String(), tt.want) || strings.Count(out.String(), "\n") != 1 {
 			t.Errorf("%s: exit %d, stdout %q", tt.via, code, out.String())
 		}
@@ -235,12 +235,7 @@ func TestTopicsIncludeList(t *testing.T) {
 // topicsBroker is a kfake cluster of three brokers.
 func topicsBroker(t *testing.T) string {
 	t.Helper()
-	c, err := kfake.NewCluster(kfake.NumBrokers(3))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(c.Close)
-	return c.ListenAddrs()[0]
+	return kfakeCluster(t, kfake.NumBrokers(3)).ListenAddrs()[0]
 }
 
 var topicIDField = regexp.MustCompile(`TopicId: [A-Za-z0-9_-]{22}`)
@@ -393,7 +388,7 @@ func TestTopicsDescribeFilters(t *testing.T) {
 		}
 		o.set = set
 		var out strings.Builder
-		s := &topicService{opts: o, env: topicsEnv{stdout: &out}}
+		s := &topicService{opts: o, env: toolEnv{stdout: &out}}
 		d := &topicDescriber{s: s, live: map[int32]bool{1: true, 2: true, 3: true}}
 		d.describeConfigs = !o.has(o.unavailable) && !o.has(o.underReplicated) && !o.has(o.underMinIsr) && !o.has(o.atMinIsr)
 		d.describePartitions = !o.has(o.withOverrides)
