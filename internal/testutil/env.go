@@ -1,6 +1,7 @@
 package testutil
 
 import (
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -97,6 +98,17 @@ func TempDir(t testing.TB, name string) string {
 // it became true. Use it instead of sleeping.
 func WaitFor(cond func() bool, timeout time.Duration) bool {
 	return zkproc.WaitFor(cond, timeout)
+}
+
+// Listening reports whether something accepts a TCP connection on addr
+// within a second.
+func Listening(addr string) bool {
+	c, err := net.DialTimeout("tcp", addr, time.Second)
+	if err != nil {
+		return false
+	}
+	c.Close()
+	return true
 }
 
 // Four sends a four-letter word to addr and returns the reply.

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -174,13 +173,7 @@ func TestStartScriptsDaemonAndStop(t *testing.T) {
 	}
 	t.Cleanup(func() { script(t, dir, "kafka-server-stop.sh") })
 	kafkaAddr := fmt.Sprintf("127.0.0.1:%d", kafkaPort)
-	if !testutil.WaitFor(func() bool {
-		c, err := net.DialTimeout("tcp", kafkaAddr, time.Second)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	}, 60*time.Second) {
+	if !testutil.WaitFor(func() bool { return testutil.Listening(kafkaAddr) }, 60*time.Second) {
 		b, _ := os.ReadFile(filepath.Join(dir, "logs", "kafkaServer.out"))
 		t.Fatalf("the daemonized broker never listened on %s; logs/kafkaServer.out:\n%s", kafkaAddr, b)
 	}

@@ -3,7 +3,6 @@ package kafkaserver
 import (
 	"bytes"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -94,13 +93,7 @@ func startWharfServerIn(t *testing.T, dir string, zkPort, kafkaPort int) {
 
 func waitListening(t *testing.T, addr string) {
 	t.Helper()
-	if !testutil.WaitFor(func() bool {
-		c, err := net.DialTimeout("tcp", addr, time.Second)
-		if err == nil {
-			c.Close()
-		}
-		return err == nil
-	}, 60*time.Second) {
+	if !testutil.WaitFor(func() bool { return testutil.Listening(addr) }, 60*time.Second) {
 		t.Fatalf("nothing listens on %s", addr)
 	}
 }
