@@ -14,7 +14,6 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 
 	"github.com/wharf-project/wharf/internal/javafmt"
-	"github.com/wharf-project/wharf/internal/jopt"
 )
 
 func configsHelp() string { return newConfigsOptions().parser.Help() }
@@ -328,7 +327,7 @@ func TestConfigsClientMetrics(t *testing.T) {
 func TestConfigsHelpListsConfigNames(t *testing.T) {
 	help := configsHelp()
 	lines := strings.Split(help, "\n")
-	pad := func(s string) string { return s + strings.Repeat(" ", 78-jopt.JavaLen(s)) }
+	pad := func(s string) string { return s + strings.Repeat(" ", 78-javafmt.Len(s)) }
 	const col = "                                       " // 39 columns
 	for _, want := range []string{
 		pad("--add-config <String>                  Key Value pairs of configs to add."),

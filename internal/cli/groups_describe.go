@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/wharf-project/wharf/internal/jopt"
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // --describe: the offsets (default), --members [--verbose] and --state
@@ -175,10 +175,10 @@ func (s *groupService) describePartitions(ctx context.Context, group string, tps
 func (s *groupService) printOffsetTable(rows []cgRow) {
 	g, t, c, h := 15, 15, 15, 15
 	for _, r := range rows {
-		g = max(g, jopt.JavaLen(r.group))
-		t = max(t, jopt.JavaLen(cgStr(r.topic)))
-		c = max(c, jopt.JavaLen(cgStr(r.consumerID)))
-		h = max(h, jopt.JavaLen(cgStr(r.host)))
+		g = max(g, javafmt.Len(r.group))
+		t = max(t, javafmt.Len(cgStr(r.topic)))
+		c = max(c, javafmt.Len(cgStr(r.consumerID)))
+		h = max(h, javafmt.Len(cgStr(r.host)))
 	}
 	line := func(cols ...string) {
 		fmt.Fprint(s.env.stdout, "\n"+cgPad(cols[0], g)+" "+cgPad(cols[1], t)+" "+cgPad(cols[2], 10)+" "+
@@ -205,11 +205,11 @@ func (s *groupService) printMembers(sorted []string, descs map[string]*cgGroup, 
 		}
 		if ok {
 			for _, m := range d.members {
-				g = max(g, jopt.JavaLen(id))
-				c = max(c, jopt.JavaLen(m.id))
-				gi = max(gi, jopt.JavaLen(m.instanceID))
-				h = max(h, jopt.JavaLen(m.host))
-				cl = max(cl, jopt.JavaLen(m.clientID))
+				g = max(g, javafmt.Len(id))
+				c = max(c, javafmt.Len(m.id))
+				gi = max(gi, javafmt.Len(m.instanceID))
+				h = max(h, javafmt.Len(m.host))
+				cl = max(cl, javafmt.Len(m.clientID))
 				withInstance = withInstance || m.instanceID != ""
 			}
 		}
@@ -270,7 +270,7 @@ func (s *groupService) printStates(sorted []string, descs map[string]*cgGroup) e
 			continue
 		}
 		coordinator := d.coordinator.Host + ":" + strconv.Itoa(int(d.coordinator.Port)) + "  (" + strconv.Itoa(int(d.coordinator.NodeID)) + ")"
-		w := max(25, jopt.JavaLen(coordinator))
+		w := max(25, javafmt.Len(coordinator))
 		line := func(a, b, c, st, n string) {
 			fmt.Fprint(s.env.stdout, "\n"+cgPad(a, w)+" "+cgPad(b, 25)+" "+cgPad(c, 20)+" "+cgPad(st, 15)+" "+n)
 		}

@@ -14,6 +14,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kgo"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
+	"github.com/wharf-project/wharf/internal/javafmt"
 	"github.com/wharf-project/wharf/internal/jopt"
 )
 
@@ -220,7 +221,7 @@ func (s *groupService) listGroups(ctx context.Context) error {
 	// printGroupInfo
 	width := 15
 	for _, l := range ls {
-		width = max(width, jopt.JavaLen(l.id))
+		width = max(width, javafmt.Len(l.id))
 	}
 	header := []string{"GROUP"}
 	if includeType {
@@ -252,7 +253,7 @@ func (s *groupService) listGroups(ctx context.Context) error {
 
 // cgPad is Java's %-Ns.
 func cgPad(s string, n int) string {
-	if l := jopt.JavaLen(s); l < n {
+	if l := javafmt.Len(s); l < n {
 		return s + strings.Repeat(" ", n-l)
 	}
 	return s

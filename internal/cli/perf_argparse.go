@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/wharf-project/wharf/internal/javafmt"
 	"github.com/wharf-project/wharf/internal/jopt"
 )
 
@@ -549,7 +550,7 @@ func apWrap(s string, width, offset int, indent string) string {
 	var res, cur strings.Builder
 	w := offset
 	for _, sub := range segs {
-		sw := jopt.JavaLen(sub)
+		sw := javafmt.Len(sub)
 		w += sw
 		if w > width {
 			res.WriteString(justify(cur.String(), width, w-sw) + "\n" + indent)

@@ -2,6 +2,19 @@ package javafmt
 
 import "sort"
 
+// Len is Java's String.length(): the length in UTF-16 code units (a
+// character outside the BMP counts two).
+func Len(s string) int {
+	n := 0
+	for _, r := range s {
+		n++
+		if r >= 0x10000 {
+			n++
+		}
+	}
+	return n
+}
+
 // StringHash is Java's String.hashCode: s[0]*31^(n-1) + … + s[n-1] over
 // the UTF-16 code units, in int32 arithmetic that wraps. A Go string that
 // is not valid UTF-8 counts each bad byte as U+FFFD, as Java decodes it.

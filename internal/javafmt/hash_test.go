@@ -26,3 +26,11 @@ func TestHashOrder(t *testing.T) {
 		t.Errorf("HashOrder = %q", got)
 	}
 }
+
+func TestLen(t *testing.T) {
+	for s, want := range map[string]int{"": 0, "abc": 3, "é": 1, "😀": 2, "a😀b": 4} {
+		if got := Len(s); got != want {
+			t.Errorf("Len(%q) = %d, want %d", s, got, want)
+		}
+	}
+}

@@ -1,7 +1,7 @@
 // Package javafmt reproduces what the JVM shows of values, for output that
 // must match Java tools byte for byte: Double.toString (ZooKeeper's
 // four-letter words and AdminServer, Kafka's DescribeConfigs values and
-// quotas), String.hashCode (which __consumer_offsets partition holds a
+// quotas), String.length and String.hashCode (which __consumer_offsets partition holds a
 // group) and the iteration order of a HashMap (tools that print a map as
 // it iterates). Pure functions, no I/O.
 package javafmt

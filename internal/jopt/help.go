@@ -3,6 +3,8 @@ package jopt
 import (
 	"sort"
 	"strings"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // Help is BuiltinHelpFormatter.format over the parser's options: sorted by
@@ -60,8 +62,8 @@ type helpRows struct {
 
 func (r *helpRows) add(option, desc string) {
 	r.rows = append(r.rows, helpRow{option, desc})
-	r.widestOpt = max(r.widestOpt, JavaLen(option))
-	r.widestDesc = max(r.widestDesc, JavaLen(desc))
+	r.widestOpt = max(r.widestOpt, javafmt.Len(option))
+	r.widestDesc = max(r.widestDesc, javafmt.Len(desc))
 }
 
 func (r *helpRows) optionWidth() int { return min((r.overall-r.sep)/2, r.widestOpt) }
@@ -90,9 +92,9 @@ func (r *helpRows) render() string {
 	ow, dw := r.optionWidth(), r.descWidth()
 	for _, row := range r.rows {
 		b.WriteString(row.option)
-		b.WriteString(strings.Repeat(" ", max(0, ow-JavaLen(row.option))+r.sep))
+		b.WriteString(strings.Repeat(" ", max(0, ow-javafmt.Len(row.option))+r.sep))
 		b.WriteString(row.desc)
-		b.WriteString(strings.Repeat(" ", max(0, dw-JavaLen(row.desc))))
+		b.WriteString(strings.Repeat(" ", max(0, dw-javafmt.Len(row.desc))))
 		b.WriteString("\n")
 	}
 	return b.String()
@@ -105,18 +107,6 @@ func itemOrEmpty(items []string, i int) string {
 	return ""
 }
 
-// JavaLen is String.length(): the length in UTF-16 code units.
-func JavaLen(s string) int {
-	n := 0
-	for _, r := range s {
-		n++
-		if r >= 0x10000 {
-			n++
-		}
-	}
-	return n
-}
-
 // pieces is jopt's Columns.piecesOf: each line of the trimmed text broken
 // into pieces no wider than width (a single longer word overflows), every
 // piece after the first indented by two spaces.
@@ -125,7 +115,7 @@ func pieces(raw string, width int) []string {
 	for _, line := range strings.Split(strings.TrimSpace(raw), "\n") {
 		var next strings.Builder
 		for _, word := range BreakLine(line) {
-			if JavaLen(next.String())+JavaLen(word) > width {
+			if javafmt.Len(next.String())+javafmt.Len(word) > width {
 				out = append(out, strings.TrimRight(next.String(), " \t\n\r\f\v"))
 				next.Reset()
 				next.WriteString("  ")

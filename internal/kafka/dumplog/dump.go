@@ -10,6 +10,7 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/wharf-project/wharf/internal/javafmt"
 	"github.com/wharf-project/wharf/internal/jopt"
 )
 
@@ -121,7 +122,7 @@ func (d *dumper) dumpFile(f javaFile) *JavaException {
 	name := f.Name()
 	dot := strings.LastIndexByte(name, '.')
 	if dot < 0 {
-		n := jopt.JavaLen(name)
+		n := javafmt.Len(name)
 		return jex(exStringIndex, "begin -1, end %d, length %d", n, n)
 	}
 	switch name[dot:] {
@@ -271,7 +272,7 @@ func (d *dumper) addPair(t *scalaTable[string], lists map[string][][2]int64, key
 // name: the offset is the first 20 characters, the epoch characters 21 to
 // 30, whatever is between or around them.
 func parseSnapshotName(name string) (int64, int32, *JavaException) {
-	n := jopt.JavaLen(name)
+	n := javafmt.Len(name)
 	if n < 20 {
 		return 0, 0, jex(exStringIndex, "begin 0, end 20, length %d", n)
 	}

@@ -7,7 +7,7 @@ import (
 	"github.com/twmb/franz-go/pkg/kerr"
 	"github.com/twmb/franz-go/pkg/kmsg"
 
-	"github.com/wharf-project/wharf/internal/jopt"
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // offsetAndMetadata is one committed offset (Kafka's OffsetAndMetadata).
@@ -90,7 +90,7 @@ func (s *Shard) OffsetCommit(ctx OpContext, req *kmsg.OffsetCommitRequest) Resul
 		for _, p := range t.Partitions {
 			perr := err
 			// offset.metadata.max.bytes counts Java chars (UTF-16 units).
-			if perr == nil && p.Metadata != nil && jopt.JavaLen(*p.Metadata) > int(s.cfg.OffsetMetadataMaxBytes) {
+			if perr == nil && p.Metadata != nil && javafmt.Len(*p.Metadata) > int(s.cfg.OffsetMetadataMaxBytes) {
 				perr = kerr.OffsetMetadataTooLarge
 			}
 			rt.Partitions = append(rt.Partitions, kmsg.OffsetCommitResponseTopicPartition{
