@@ -64,6 +64,20 @@ type groupState struct {
 	Protocol string
 }
 
+// eachOwnedOnce reports whether owners (partition → how many members own
+// it) covers n partitions, each owned by exactly one member.
+func eachOwnedOnce(owners map[int32]int, n int) bool {
+	if len(owners) != n {
+		return false
+	}
+	for _, c := range owners {
+		if c != 1 {
+			return false
+		}
+	}
+	return true
+}
+
 // owners is every assigned partition, with how many members own it.
 func (g groupState) owners() map[int32]int {
 	out := map[int32]int{}
@@ -117,16 +131,7 @@ func waitBalanced(t testing.TB, b kafkapeer.Broker, group, topic string, members
 		if err != nil || g.State != "Stable" || len(g.Members) != members {
 			return false
 		}
-		own := g.owners()
-		if len(own) != int(n) {
-			return false
-		}
-		for _, c := range own {
-			if c != 1 {
-				return false
-			}
-		}
-		return true
+		return eachOwnedOnce(g.owners(), int(n))
 	}, rebalanceTimeout)
 	if !ok {
 		t.Fatalf("group %s: not balanced over %d members and %d partitions in %v: %+v (%v)", group, members, n, rebalanceTimeout, g, err)

@@ -68,15 +68,7 @@ func waitConsumerGroup(t *testing.T, b kafkapeer.Broker, group string, members i
 				}
 			}
 		}
-		if len(owners) != n {
-			return false
-		}
-		for _, c := range owners {
-			if c != 1 {
-				return false
-			}
-		}
-		return true
+		return eachOwnedOnce(owners, n)
 	}, rebalanceTimeout)
 	if !ok {
 		t.Fatalf("group %s: not Stable with %d members owning %d partitions: %+v", group, members, n, d)

@@ -97,14 +97,14 @@ func handleOffsetCommit(ctx *RequestContext, req *kmsg.OffsetCommitRequest) Repl
 	if len(sub.Topics) == 0 {
 		return Respond(answer(func(string, int32) int16 { return 0 }))
 	}
-	return groupFanOut(ctx, []groupPart{{group: req.Group, partition: -1,
-		op: func(s *group.Shard, oc group.OpContext) group.Result { return s.OffsetCommit(oc, &sub) }}},
-		func(resps []kmsg.Response, codes []int16) kmsg.Response {
-			if codes[0] != 0 {
-				return answer(func(string, int32) int16 { return codes[0] })
+	return groupOpThen(ctx, req.Group,
+		func(s *group.Shard, oc group.OpContext) group.Result { return s.OffsetCommit(oc, &sub) },
+		func(resp kmsg.Response, code int16) kmsg.Response {
+			if code != 0 {
+				return answer(func(string, int32) int16 { return code })
 			}
 			got := map[string]map[int32]int16{}
-			for _, t := range resps[0].(*kmsg.OffsetCommitResponse).Topics {
+			for _, t := range resp.(*kmsg.OffsetCommitResponse).Topics {
 				if got[t.Topic] == nil {
 					got[t.Topic] = map[int32]int16{}
 				}
@@ -120,8 +120,7 @@ func handleOffsetFetch(ctx *RequestContext, req *kmsg.OffsetFetchRequest) Reply 
 	if req.Version >= 8 {
 		parts := make([]groupPart, len(req.Groups))
 		for i, g := range req.Groups {
-			g := g
-			parts[i] = groupPart{group: g.Group, partition: -1, op: replyWith(func(s *group.Shard, _ group.OpContext) kmsg.Response {
+			parts[i] = groupPart{group: g.Group, op: replyWith(func(s *group.Shard, _ group.OpContext) kmsg.Response {
 				resp := kmsg.NewPtrOffsetFetchResponse()
 				resp.Groups = []kmsg.OffsetFetchResponseGroup{s.FetchOffsets(g, req.RequireStable)}
 				return resp
@@ -194,15 +193,15 @@ func handleOffsetDelete(ctx *RequestContext, req *kmsg.OffsetDeleteRequest) Repl
 			t.Partitions = ps
 			return t
 		})
-	return groupFanOut(ctx, []groupPart{{group: req.Group, partition: -1,
-		op: func(s *group.Shard, oc group.OpContext) group.Result { return s.OffsetDelete(oc, &sub) }}},
-		func(resps []kmsg.Response, codes []int16) kmsg.Response {
+	return groupOpThen(ctx, req.Group,
+		func(s *group.Shard, oc group.OpContext) group.Result { return s.OffsetDelete(oc, &sub) },
+		func(shardResp kmsg.Response, code int16) kmsg.Response {
 			resp := req.ResponseKind().(*kmsg.OffsetDeleteResponse)
-			if codes[0] != 0 {
-				resp.ErrorCode = codes[0]
+			if code != 0 {
+				resp.ErrorCode = code
 				return resp
 			}
-			got := resps[0].(*kmsg.OffsetDeleteResponse)
+			got := shardResp.(*kmsg.OffsetDeleteResponse)
 			resp.ErrorCode = got.ErrorCode
 			if got.ErrorCode != 0 {
 				return resp

@@ -33,10 +33,14 @@ const (
 func handleFindCoordinator(ctx *RequestContext, req *kmsg.FindCoordinatorRequest) Reply {
 	b, _ := ctx.Broker.(*Broker)
 	resp := req.ResponseKind().(*kmsg.FindCoordinatorResponse)
+	var findGroup func(key string) (meta.Node, int16) // made for the first group key
 	find := func(key string) (meta.Node, int16, string) {
 		switch req.CoordinatorType {
 		case coordinatorKeyGroup:
-			n, code := b.findGroupCoordinator(ctx)(key)
+			if findGroup == nil {
+				findGroup = b.findGroupCoordinator(ctx)
+			}
+			n, code := findGroup(key)
 			return n, code, errorMessage(code)
 		case coordinatorKeyTransaction:
 			return meta.NoNode, kerr.TransactionalIDAuthorizationFailed.Code, txnUnsupportedMessage

@@ -18,14 +18,11 @@ func init() {
 }
 
 func handleDescribeGroups(ctx *RequestContext, req *kmsg.DescribeGroupsRequest) Reply {
-	parts := make([]groupPart, len(req.Groups))
-	for i, id := range req.Groups {
-		parts[i] = groupPart{group: id, partition: -1, op: replyWith(func(s *group.Shard, _ group.OpContext) kmsg.Response {
-			resp := kmsg.NewPtrDescribeGroupsResponse()
-			resp.Groups = []kmsg.DescribeGroupsResponseGroup{s.DescribeGroup(id)}
-			return resp
-		})}
-	}
+	parts := eachGroup(req.Groups, func(s *group.Shard, id string) kmsg.Response {
+		resp := kmsg.NewPtrDescribeGroupsResponse()
+		resp.Groups = []kmsg.DescribeGroupsResponseGroup{s.DescribeGroup(id)}
+		return resp
+	})
 	return groupFanOut(ctx, parts, func(resps []kmsg.Response, codes []int16) kmsg.Response {
 		resp := req.ResponseKind().(*kmsg.DescribeGroupsResponse)
 		for i, id := range req.Groups {
@@ -37,10 +34,7 @@ func handleDescribeGroups(ctx *RequestContext, req *kmsg.DescribeGroupsRequest) 
 			} else {
 				g = resps[i].(*kmsg.DescribeGroupsResponse).Groups[0]
 			}
-			g.AuthorizedOperations = notRequestedAuthorizedOperations
-			if req.IncludeAuthorizedOperations && g.ErrorCode == 0 {
-				g.AuthorizedOperations = groupAuthorizedOperations
-			}
+			g.AuthorizedOperations = authorizedOperations(req.IncludeAuthorizedOperations, g.ErrorCode)
 			resp.Groups = append(resp.Groups, g)
 		}
 		return resp
@@ -55,7 +49,7 @@ func handleListGroups(ctx *RequestContext, req *kmsg.ListGroupsRequest) Reply {
 	var parts []groupPart
 	if gc != nil {
 		for p := range gc.Partitions() {
-			parts = append(parts, groupPart{partition: p, op: replyWith(func(s *group.Shard, _ group.OpContext) kmsg.Response {
+			parts = append(parts, groupPart{onPartition: true, partition: p, op: replyWith(func(s *group.Shard, _ group.OpContext) kmsg.Response {
 				resp := kmsg.NewPtrListGroupsResponse()
 				resp.Groups = s.ListGroups(req.StatesFilter, req.TypesFilter)
 				return resp
@@ -89,7 +83,7 @@ func handleListGroups(ctx *RequestContext, req *kmsg.ListGroupsRequest) Reply {
 func handleDeleteGroups(ctx *RequestContext, req *kmsg.DeleteGroupsRequest) Reply {
 	parts := make([]groupPart, len(req.Groups))
 	for i, id := range req.Groups {
-		parts[i] = groupPart{group: id, partition: -1, op: func(s *group.Shard, oc group.OpContext) group.Result {
+		parts[i] = groupPart{group: id, op: func(s *group.Shard, oc group.OpContext) group.Result {
 			return s.DeleteGroups(oc, []string{id})
 		}}
 	}

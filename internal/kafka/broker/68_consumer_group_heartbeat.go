@@ -23,14 +23,11 @@ func handleConsumerGroupHeartbeat(ctx *RequestContext, req *kmsg.ConsumerGroupHe
 }
 
 func handleConsumerGroupDescribe(ctx *RequestContext, req *kmsg.ConsumerGroupDescribeRequest) Reply {
-	parts := make([]groupPart, len(req.Groups))
-	for i, id := range req.Groups {
-		parts[i] = groupPart{group: id, partition: -1, op: replyWith(func(s *group.Shard, _ group.OpContext) kmsg.Response {
-			resp := kmsg.NewPtrConsumerGroupDescribeResponse()
-			resp.Groups = s.ConsumerGroupDescribe([]string{id})
-			return resp
-		})}
-	}
+	parts := eachGroup(req.Groups, func(s *group.Shard, id string) kmsg.Response {
+		resp := kmsg.NewPtrConsumerGroupDescribeResponse()
+		resp.Groups = s.ConsumerGroupDescribe([]string{id})
+		return resp
+	})
 	return groupFanOut(ctx, parts, func(resps []kmsg.Response, codes []int16) kmsg.Response {
 		resp := req.ResponseKind().(*kmsg.ConsumerGroupDescribeResponse)
 		for i, id := range req.Groups {
@@ -41,10 +38,7 @@ func handleConsumerGroupDescribe(ctx *RequestContext, req *kmsg.ConsumerGroupDes
 			} else if got := resps[i].(*kmsg.ConsumerGroupDescribeResponse).Groups; len(got) == 1 {
 				g = got[0]
 			}
-			g.AuthorizedOperations = notRequestedAuthorizedOperations
-			if req.IncludeAuthorizedOperations && g.ErrorCode == 0 {
-				g.AuthorizedOperations = groupAuthorizedOperations
-			}
+			g.AuthorizedOperations = authorizedOperations(req.IncludeAuthorizedOperations, g.ErrorCode)
 			resp.Groups = append(resp.Groups, g)
 		}
 		return resp

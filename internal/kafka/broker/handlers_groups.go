@@ -50,25 +50,46 @@ func groupsOf(ctx *RequestContext) *groupcoord.Coordinator {
 // error code (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS,
 // COORDINATOR_NOT_AVAILABLE).
 func groupOp(ctx *RequestContext, groupID string, fail func(code int16) kmsg.Response, op groupcoord.Op) Reply {
+	return groupOpThen(ctx, groupID, op, func(resp kmsg.Response, code int16) kmsg.Response {
+		if code != 0 {
+			return fail(code)
+		}
+		return resp
+	})
+}
+
+// groupOpThen runs op on the shard of groupID; answer builds the response
+// from the operation's reply (code 0) or, if this broker cannot serve the
+// group, from the error code (resp nil).
+func groupOpThen(ctx *RequestContext, groupID string, op groupcoord.Op, answer func(resp kmsg.Response, code int16) kmsg.Response) Reply {
 	gc := groupsOf(ctx)
 	if gc == nil {
-		return Respond(fail(kerr.CoordinatorNotAvailable.Code))
+		return Respond(answer(nil, kerr.CoordinatorNotAvailable.Code))
 	}
 	p := NewPending()
-	code := gc.Do(groupID, groupOpContext(ctx), func(resp kmsg.Response) { p.Complete(Respond(resp)) }, op)
+	code := gc.Do(groupID, groupOpContext(ctx), func(resp kmsg.Response) { p.Complete(Respond(answer(resp, 0))) }, op)
 	if code != 0 {
-		return Respond(fail(code))
+		return Respond(answer(nil, code))
 	}
 	return p.Reply()
 }
 
 // groupPart is one part of a batched group request: the shard operation
-// (or the partition for DoPartition when part.partition >= 0) and how
-// an error code answers it.
+// and the group whose shard runs it (or, with onPartition, the partition).
 type groupPart struct {
-	group     string
-	partition int32 // >= 0: run on this partition's shard instead of group's
-	op        groupcoord.Op
+	group       string
+	onPartition bool // run on partition's shard (ListGroups visits each)
+	partition   int32
+	op          groupcoord.Op
+}
+
+// eachGroup is one part per group id, each reading the group's shard.
+func eachGroup(ids []string, read func(s *group.Shard, id string) kmsg.Response) []groupPart {
+	parts := make([]groupPart, len(ids))
+	for i, id := range ids {
+		parts[i] = groupPart{group: id, op: replyWith(func(s *group.Shard, _ group.OpContext) kmsg.Response { return read(s, id) })}
+	}
+	return parts
 }
 
 // groupFanOut runs each part on its shard and calls merge with each
@@ -102,7 +123,7 @@ func groupFanOut(ctx *RequestContext, parts []groupPart, merge func(resps []kmsg
 			finish()
 		}
 		var code int16
-		if part.partition >= 0 {
+		if part.onPartition {
 			code = gc.DoPartition(part.partition, oc, reply, part.op)
 		} else {
 			code = gc.Do(part.group, oc, reply, part.op)
@@ -133,6 +154,16 @@ const groupAuthorizedOperations = 1<<3 | 1<<6 | 1<<8
 // notRequestedAuthorizedOperations is Integer.MIN_VALUE, the answer when
 // the operations were not asked for.
 const notRequestedAuthorizedOperations = -2147483648
+
+// authorizedOperations is a described group's authorized operations:
+// every operation when they were asked for and the group was described
+// (error code 0), Integer.MIN_VALUE otherwise.
+func authorizedOperations(asked bool, code int16) int32 {
+	if asked && code == 0 {
+		return groupAuthorizedOperations
+	}
+	return notRequestedAuthorizedOperations
+}
 
 // metaTopics is the group coordinator's view of one metadata snapshot:
 // the topics KIP-848 groups subscribe to and are assigned from (internal

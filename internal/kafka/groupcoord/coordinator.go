@@ -61,13 +61,11 @@ type Coordinator struct {
 	logger *slog.Logger
 	now    func() int64 // ms
 
-	mu         sync.Mutex
-	shards     map[int32]*shardState
-	responders map[group.Responder]func(kmsg.Response)
-	closed     bool
+	mu     sync.Mutex
+	shards map[int32]*shardState
+	closed bool
 
-	nextResponder atomic.Uint64
-	wg            sync.WaitGroup // loads
+	wg sync.WaitGroup // loads
 
 	topics atomic.Pointer[func() group.TopicsView] // the metadata view shards assign from
 }
@@ -84,8 +82,7 @@ func New(cfg Config, l Log, logger *slog.Logger, now func() int64) *Coordinator 
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Coordinator{cfg: cfg, log: l, logger: logger, now: now,
-		shards: map[int32]*shardState{}, responders: map[group.Responder]func(kmsg.Response){}}
+	return &Coordinator{cfg: cfg, log: l, logger: logger, now: now, shards: map[int32]*shardState{}}
 }
 
 // Close unloads every shard (waiting operations get NOT_COORDINATOR) and
@@ -143,16 +140,22 @@ func (c *Coordinator) Partitions() int32 { return c.cfg.Partitions }
 // NOT_COORDINATOR (it does not lead the group's partition) or
 // COORDINATOR_LOAD_IN_PROGRESS (it is loading it).
 func (c *Coordinator) ErrorFor(groupID string) int16 {
+	_, code := c.shardOf(c.PartitionFor(groupID))
+	return code
+}
+
+// shardOf is the partition's shard if it is active, or why not.
+func (c *Coordinator) shardOf(partition int32) (*shardState, int16) {
 	c.mu.Lock()
-	s := c.shards[c.PartitionFor(groupID)]
+	s := c.shards[partition]
 	c.mu.Unlock()
 	switch {
 	case s == nil:
-		return kerr.NotCoordinator.Code
-	case s.status.Load() == shardLoading:
-		return kerr.CoordinatorLoadInProgress.Code
+		return nil, kerr.NotCoordinator.Code
+	case s.status.Load() != shardActive:
+		return nil, kerr.CoordinatorLoadInProgress.Code
 	}
-	return 0
+	return s, 0
 }
 
 // Op is one operation on a shard: it gets the shard and the request's
@@ -170,25 +173,20 @@ func (c *Coordinator) Do(groupID string, ctx group.OpContext, reply func(kmsg.Re
 
 // DoPartition is Do on a partition's shard (ListGroups visits each).
 func (c *Coordinator) DoPartition(partition int32, ctx group.OpContext, reply func(kmsg.Response), op Op) int16 {
-	c.mu.Lock()
-	s := c.shards[partition]
-	c.mu.Unlock()
-	if s == nil {
-		return kerr.NotCoordinator.Code
-	}
-	if s.status.Load() != shardActive {
-		return kerr.CoordinatorLoadInProgress.Code
+	s, code := c.shardOf(partition)
+	if code != 0 {
+		return code
 	}
 	s.mu.Lock()
 	if s.shard == nil || s.gone {
 		s.mu.Unlock()
 		return kerr.NotCoordinator.Code
 	}
-	ctx.Responder = c.register(reply)
+	ctx.Responder = s.register(reply)
 	ctx.NowMs = c.now()
 	c.viewTopics(s.shard)
 	res := op(s.shard, ctx)
-	c.apply(s, res)
+	c.apply(s, res, ctx.NowMs)
 	return 0
 }
 
@@ -203,31 +201,6 @@ func (c *Coordinator) Shards() []int32 {
 		}
 	}
 	return out
-}
-
-// register keeps a request's reply function under a new responder id.
-func (c *Coordinator) register(reply func(kmsg.Response)) group.Responder {
-	if reply == nil {
-		return 0
-	}
-	id := group.Responder(c.nextResponder.Add(1))
-	c.mu.Lock()
-	c.responders[id] = reply
-	c.mu.Unlock()
-	return id
-}
-
-// deliver sends replies (each to its request, once), with no lock held.
-func (c *Coordinator) deliver(replies []group.Reply) {
-	for _, r := range replies {
-		c.mu.Lock()
-		fn, ok := c.responders[r.To]
-		delete(c.responders, r.To)
-		c.mu.Unlock()
-		if ok && fn != nil {
-			fn(r.Resp)
-		}
-	}
 }
 
 // OnLeadershipChange loads the shards of the __consumer_offsets

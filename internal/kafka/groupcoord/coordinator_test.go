@@ -1,7 +1,6 @@
 package groupcoord
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -10,6 +9,7 @@ import (
 
 	"github.com/wharf-project/wharf/internal/kafka/group"
 	"github.com/wharf-project/wharf/internal/kafka/group/records"
+	"github.com/wharf-project/wharf/internal/testutil"
 )
 
 const testTimeout = 10 * time.Second
@@ -31,21 +31,23 @@ func lead(t *testing.T, c *Coordinator) {
 		all[i] = int32(i)
 	}
 	c.OnLeadershipChange(all, nil)
-	deadline := time.Now().Add(testTimeout)
-	for len(c.Shards()) < len(all) {
-		if time.Now().After(deadline) {
-			t.Fatalf("loaded %d of %d shards", len(c.Shards()), len(all))
-		}
-		time.Sleep(time.Millisecond)
+	if !testutil.WaitFor(func() bool { return len(c.Shards()) >= len(all) }, testTimeout) {
+		t.Fatalf("loaded %d of %d shards", len(c.Shards()), len(all))
 	}
 }
 
-// replies collects what the coordinator answers.
-type replies struct {
-	mu  sync.Mutex
-	got []kmsg.Response
-	ch  chan kmsg.Response
+// leading is a coordinator over a new MemLog, leading every partition,
+// and a collector of its replies.
+func leading(t *testing.T) (*MemLog, *Coordinator, *replies) {
+	t.Helper()
+	l := NewMemLog()
+	c := newTestCoordinator(t, l)
+	lead(t, c)
+	return l, c, newReplies()
 }
+
+// replies collects what the coordinator answers.
+type replies struct{ ch chan kmsg.Response }
 
 func newReplies() *replies { return &replies{ch: make(chan kmsg.Response, 100)} }
 
@@ -163,10 +165,7 @@ func TestCommittedOffsetsSurviveReload(t *testing.T) {
 // follows waits behind them (it must not show an offset that could still
 // be lost).
 func TestRepliesWaitForDurability(t *testing.T) {
-	l := NewMemLog()
-	c := newTestCoordinator(t, l)
-	lead(t, c)
-	r := newReplies()
+	l, c, r := leading(t)
 	l.Hold()
 	commit(c, r, "g", "t", 42)
 	fetch(c, r, "g")
@@ -181,10 +180,7 @@ func TestRepliesWaitForDurability(t *testing.T) {
 // A failed append answers the operations waiting on it with errors and
 // reloads the shard from the log, dropping what was not written.
 func TestFailedAppendReloads(t *testing.T) {
-	l := NewMemLog()
-	c := newTestCoordinator(t, l)
-	lead(t, c)
-	r := newReplies()
+	l, c, r := leading(t)
 	commit(c, r, "g", "t", 1)
 	commitOK(t, r.next(t))
 
@@ -195,16 +191,13 @@ func TestFailedAppendReloads(t *testing.T) {
 		t.Fatalf("failed commit answered %v", kerr.ErrorForCode(code))
 	}
 	l.SetFail(nil)
-	deadline := time.Now().Add(testTimeout)
-	for {
-		code := fetch(c, r, "g")
-		if code == 0 {
-			break
-		}
-		if code != kerr.CoordinatorLoadInProgress.Code && code != kerr.NotCoordinator.Code || time.Now().After(deadline) {
-			t.Fatalf("after the failure: %v", kerr.ErrorForCode(code))
-		}
-		time.Sleep(time.Millisecond)
+	var code int16
+	testutil.WaitFor(func() bool {
+		code = fetch(c, r, "g")
+		return code != kerr.CoordinatorLoadInProgress.Code && code != kerr.NotCoordinator.Code
+	}, testTimeout)
+	if code != 0 {
+		t.Fatalf("after the failure: %v", kerr.ErrorForCode(code))
 	}
 	if got := committed(t, r.next(t)); got[0] != 1 {
 		t.Fatalf("after reload: %v, want the durable 1", got)
@@ -214,37 +207,9 @@ func TestFailedAppendReloads(t *testing.T) {
 // Losing leadership unloads the shard: a parked JoinGroup is answered
 // NOT_COORDINATOR and new requests are refused.
 func TestUnloadAnswersParkedJoins(t *testing.T) {
-	l := NewMemLog()
-	c := newTestCoordinator(t, l)
-	lead(t, c)
-	r := newReplies()
-	join := func(member string) int16 {
-		req := kmsg.NewPtrJoinGroupRequest()
-		req.Version = 4
-		req.Group, req.MemberID, req.ProtocolType = "g", member, "consumer"
-		req.SessionTimeoutMillis, req.RebalanceTimeoutMillis = 10000, 60000
-		p := kmsg.NewJoinGroupRequestProtocol()
-		p.Name, p.Metadata = "range", []byte{0}
-		req.Protocols = append(req.Protocols, p)
-		return c.Do("g", group.OpContext{Version: req.Version, ClientID: "c"}, r.fn, func(s *group.Shard, ctx group.OpContext) group.Result {
-			return s.JoinGroup(ctx, req)
-		})
-	}
-	join("")
-	first := r.next(t).(*kmsg.JoinGroupResponse)
-	if first.ErrorCode != kerr.MemberIDRequired.Code || first.MemberID == "" {
-		t.Fatalf("first join: %+v", first)
-	}
-	join(first.MemberID) // the rebalance completes at once: the only member
-	if resp := r.next(t).(*kmsg.JoinGroupResponse); resp.ErrorCode != 0 {
-		t.Fatalf("second join: %v", kerr.ErrorForCode(resp.ErrorCode))
-	}
-	// A second member's join parks the group in PreparingRebalance until
-	// the first member rejoins.
-	join("")
-	second := r.next(t).(*kmsg.JoinGroupResponse)
-	join(second.MemberID)
-	r.none(t)
+	_, c, r := leading(t)
+	join := func(member string) int16 { return joinGroup(c, r, member) }
+	second := parkSecondMember(t, c, r)
 	c.OnLeadershipChange(nil, []int32{c.PartitionFor("g")})
 	resp := r.next(t).(*kmsg.JoinGroupResponse)
 	if resp.ErrorCode != kerr.NotCoordinator.Code {
@@ -252,6 +217,78 @@ func TestUnloadAnswersParkedJoins(t *testing.T) {
 	}
 	if code := join(second.MemberID); code != kerr.NotCoordinator.Code {
 		t.Fatalf("join after unload: %v", kerr.ErrorForCode(code))
+	}
+}
+
+// joinGroup sends member's JoinGroup for group "g".
+func joinGroup(c *Coordinator, r *replies, member string) int16 {
+	req := kmsg.NewPtrJoinGroupRequest()
+	req.Version = 4
+	req.Group, req.MemberID, req.ProtocolType = "g", member, "consumer"
+	req.SessionTimeoutMillis, req.RebalanceTimeoutMillis = 10000, 60000
+	p := kmsg.NewJoinGroupRequestProtocol()
+	p.Name, p.Metadata = "range", []byte{0}
+	req.Protocols = append(req.Protocols, p)
+	return c.Do("g", group.OpContext{Version: req.Version, ClientID: "c"}, r.fn, func(s *group.Shard, ctx group.OpContext) group.Result {
+		return s.JoinGroup(ctx, req)
+	})
+}
+
+// parkSecondMember makes group "g" stable with one member, then has a
+// second member join: its JoinGroup parks until the first rejoins. It
+// returns the second member's first answer (MEMBER_ID_REQUIRED).
+func parkSecondMember(t *testing.T, c *Coordinator, r *replies) *kmsg.JoinGroupResponse {
+	t.Helper()
+	joinGroup(c, r, "")
+	first := r.next(t).(*kmsg.JoinGroupResponse)
+	if first.ErrorCode != kerr.MemberIDRequired.Code || first.MemberID == "" {
+		t.Fatalf("first join: %+v", first)
+	}
+	joinGroup(c, r, first.MemberID) // the rebalance completes at once: the only member
+	if resp := r.next(t).(*kmsg.JoinGroupResponse); resp.ErrorCode != 0 {
+		t.Fatalf("second join: %v", kerr.ErrorForCode(resp.ErrorCode))
+	}
+	// A second member's join parks the group in PreparingRebalance until
+	// the first member rejoins.
+	joinGroup(c, r, "")
+	second := r.next(t).(*kmsg.JoinGroupResponse)
+	joinGroup(c, r, second.MemberID)
+	r.none(t)
+	return second
+}
+
+// An answered request leaves no reply function behind; one the shard
+// forgets unanswered (a parked JoinGroup its member's next JoinGroup
+// replaces) is dropped when the shard unloads.
+func TestRespondersAreDropped(t *testing.T) {
+	_, c, r := leading(t)
+	p := c.PartitionFor("g")
+	c.mu.Lock()
+	s := c.shards[p]
+	c.mu.Unlock()
+	pending := func() int {
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		return len(s.responders)
+	}
+	commit(c, r, "g", "t", 1)
+	commitOK(t, r.next(t))
+	if n := pending(); n != 0 {
+		t.Fatalf("%d reply functions kept after an answered commit", n)
+	}
+	second := parkSecondMember(t, c, r)
+	joinGroup(c, r, second.MemberID) // replaces the parked join
+	r.none(t)
+	if n := pending(); n != 2 {
+		t.Fatalf("%d reply functions kept, want the parked join and the one it replaced", n)
+	}
+	c.OnLeadershipChange(nil, []int32{p})
+	if resp := r.next(t).(*kmsg.JoinGroupResponse); resp.ErrorCode != kerr.NotCoordinator.Code {
+		t.Fatalf("parked join after unload: %v", kerr.ErrorForCode(resp.ErrorCode))
+	}
+	r.none(t)
+	if n := pending(); n != 0 {
+		t.Fatalf("%d reply functions kept after unload", n)
 	}
 }
 
@@ -266,12 +303,8 @@ func TestCorruptPartitionStaysUnavailable(t *testing.T) {
 	bad := badLog{MemLog: l}
 	c := newTestCoordinator(t, bad)
 	c.OnLeadershipChange([]int32{0}, nil)
-	deadline := time.Now().Add(testTimeout)
-	for c.ErrorFor("polygenelubricants") != kerr.NotCoordinator.Code { // partition 0
-		if time.Now().After(deadline) {
-			t.Fatal("a corrupt partition was loaded")
-		}
-		time.Sleep(time.Millisecond)
+	if !testutil.WaitFor(func() bool { return c.ErrorFor("polygenelubricants") == kerr.NotCoordinator.Code }, testTimeout) { // partition 0
+		t.Fatal("a corrupt partition was loaded")
 	}
 }
 
@@ -284,10 +317,7 @@ func (badLog) Read(int32, int64, int32) ([]byte, int64, error) {
 
 // A KIP-848 group's records among a classic group's offsets load too.
 func TestLoadSkipsUnsupportedRecords(t *testing.T) {
-	l := NewMemLog()
-	c := newTestCoordinator(t, l)
-	lead(t, c)
-	r := newReplies()
+	l, c, r := leading(t)
 	commit(c, r, "g", "t", 3)
 	commitOK(t, r.next(t))
 	c.Close()
@@ -310,10 +340,7 @@ func TestLoadSkipsUnsupportedRecords(t *testing.T) {
 
 // Deleting a topic's partitions removes every group's offsets of them.
 func TestPartitionsDeletedRemoveOffsets(t *testing.T) {
-	l := NewMemLog()
-	c := newTestCoordinator(t, l)
-	lead(t, c)
-	r := newReplies()
+	_, c, r := leading(t)
 	commit(c, r, "g", "t", 1, 2)
 	commitOK(t, r.next(t))
 	commit(c, r, "g", "u", 9)

@@ -27,6 +27,13 @@ type shardState struct {
 	gone   bool         // unloaded: operations and timers are refused
 	timers map[string]*time.Timer
 
+	// responders are the reply functions of the shard's requests not
+	// answered yet, under the ids the shard knows them by. A request the
+	// shard forgets unanswered (a parked JoinGroup or SyncGroup its
+	// member's next one replaces) leaves its entry until the shard unloads.
+	responders    map[group.Responder]func(kmsg.Response)
+	lastResponder group.Responder
+
 	// Replies leave in the order their operations ran, each once every
 	// append issued before it (its own included) is durable: issued
 	// counts appends made, durable the prefix of them completed, done the
@@ -38,13 +45,52 @@ type shardState struct {
 
 type waitingReplies struct {
 	after   uint64 // the append that must be durable first
-	replies []group.Reply
+	answers []answer
+}
+
+// answer is a reply bound to its request's reply function.
+type answer struct {
+	fn   func(kmsg.Response)
+	resp kmsg.Response
 }
 
 func newShardState(c *Coordinator, p int32) *shardState {
-	s := &shardState{c: c, partition: p, timers: map[string]*time.Timer{}, done: map[uint64]bool{}}
+	s := &shardState{c: c, partition: p, timers: map[string]*time.Timer{}, done: map[uint64]bool{},
+		responders: map[group.Responder]func(kmsg.Response){}}
 	s.status.Store(shardLoading)
 	return s
+}
+
+// register keeps a request's reply function under a new responder id.
+// Called under s.mu.
+func (s *shardState) register(reply func(kmsg.Response)) group.Responder {
+	if reply == nil {
+		return 0
+	}
+	s.lastResponder++
+	s.responders[s.lastResponder] = reply
+	return s.lastResponder
+}
+
+// take binds replies to their requests' reply functions, each request
+// answered once (a reply to a request already answered, or to none, is
+// dropped). Called under s.mu.
+func (s *shardState) take(replies []group.Reply) []answer {
+	var out []answer
+	for _, r := range replies {
+		if fn := s.responders[r.To]; fn != nil {
+			delete(s.responders, r.To)
+			out = append(out, answer{fn, r.Resp})
+		}
+	}
+	return out
+}
+
+// deliver sends answers, with no lock held.
+func deliver(answers []answer) {
+	for _, a := range answers {
+		a.fn(a.resp)
+	}
 }
 
 // load replays the partition into a new shard and makes it active, unless
@@ -110,7 +156,8 @@ func (c *Coordinator) load(s *shardState) {
 	s.shard = shard
 	s.status.Store(shardActive)
 	c.viewTopics(shard)
-	c.apply(s, shard.OnLoaded(c.now())) // releases s.mu
+	now := c.now()
+	c.apply(s, shard.OnLoaded(now), now) // releases s.mu
 	c.logger.Info("Finished loading offsets and group metadata", "partition", OffsetsTopic+"-"+strconv.Itoa(int(s.partition)), "records", n, "skipped", skipped, "took", time.Since(start).Round(time.Millisecond))
 }
 
@@ -129,47 +176,50 @@ func (c *Coordinator) unload(s *shardState) {
 		t.Stop()
 		delete(s.timers, k)
 	}
-	var replies []group.Reply
+	var answers []answer
 	if s.shard != nil {
-		replies = s.shard.Unload()
+		answers = s.take(s.shard.Unload())
 		s.shard = nil
 	}
+	s.responders = nil // no reply can reach the rest now
 	s.status.Store(shardLoading)
 	s.mu.Unlock()
-	c.deliver(replies)
+	deliver(answers)
 }
 
-// apply appends res's records (if any) and queues its replies behind
-// every append issued so far. Called with s.mu held; releases it.
-func (c *Coordinator) apply(s *shardState, res group.Result) {
+// apply appends res's records (if any), stamped with nowMs (the time the
+// operation ran), and queues its replies behind every append issued so
+// far. Called with s.mu held; releases it.
+func (c *Coordinator) apply(s *shardState, res group.Result, nowMs int64) {
+	answers := s.take(res.Replies)
 	if len(res.Records) > 0 {
-		batch, err := encodeBatch(res.Records, c.now())
+		batch, err := encodeBatch(res.Records, nowMs)
 		if err != nil {
 			// A record the codec refuses is a shard bug: answer with
 			// errors, and reload the state from the log.
 			c.logger.Error("encoding group records", "partition", s.partition, "err", err)
 			s.mu.Unlock()
-			c.deliver(failReplies(res.Replies, kerr.UnknownServerError.Code))
+			deliver(failAnswers(answers, kerr.UnknownServerError.Code))
 			c.reload(s)
 			return
 		}
 		s.issued++
 		seq := s.issued
-		s.waiting = append(s.waiting, waitingReplies{after: seq, replies: res.Replies})
+		s.waiting = append(s.waiting, waitingReplies{after: seq, answers: answers})
 		s.mu.Unlock()
 		c.log.Append(s.partition, batch, func(err error) { c.appended(s, seq, err) })
 		return
 	}
-	if len(res.Replies) == 0 {
+	if len(answers) == 0 {
 		s.mu.Unlock()
 		return
 	}
 	if s.durable >= s.issued {
 		s.mu.Unlock()
-		c.deliver(res.Replies)
+		deliver(answers)
 		return
 	}
-	s.waiting = append(s.waiting, waitingReplies{after: s.issued, replies: res.Replies})
+	s.waiting = append(s.waiting, waitingReplies{after: s.issued, answers: answers})
 	s.mu.Unlock()
 }
 
@@ -180,13 +230,13 @@ func (c *Coordinator) appended(s *shardState, seq uint64, err error) {
 	s.mu.Lock()
 	if err != nil {
 		c.logger.Warn("appending group records failed; reloading the partition's groups", "partition", s.partition, "err", err)
-		var failed []group.Reply
+		var failed []answer
 		for _, w := range s.waiting {
-			failed = append(failed, w.replies...)
+			failed = append(failed, w.answers...)
 		}
 		s.waiting = nil
 		s.mu.Unlock()
-		c.deliver(failReplies(failed, appendErrorCode(err)))
+		deliver(failAnswers(failed, appendErrorCode(err)))
 		c.reload(s)
 		return
 	}
@@ -195,18 +245,18 @@ func (c *Coordinator) appended(s *shardState, seq uint64, err error) {
 		delete(s.done, s.durable+1)
 		s.durable++
 	}
-	var ready []group.Reply
+	var ready []answer
 	n := 0
 	for _, w := range s.waiting {
 		if w.after > s.durable {
 			break
 		}
-		ready = append(ready, w.replies...)
+		ready = append(ready, w.answers...)
 		n++
 	}
 	s.waiting = s.waiting[n:]
 	s.mu.Unlock()
-	c.deliver(ready)
+	deliver(ready)
 }
 
 // reload unloads s and, if the broker still leads the partition, loads it
@@ -260,8 +310,8 @@ func (t shardTimer) Schedule(key string, delayMs int64, op func(nowMs int64) gro
 		}
 		delete(s.timers, key)
 		s.c.viewTopics(s.shard)
-		res := op(s.c.now())
-		s.c.apply(s, res)
+		now := s.c.now()
+		s.c.apply(s, op(now), now)
 	})
 	s.timers[key] = tm
 }
@@ -273,13 +323,12 @@ func (t shardTimer) Cancel(key string) {
 	}
 }
 
-// failReplies turns replies into error responses with code.
-func failReplies(replies []group.Reply, code int16) []group.Reply {
-	out := make([]group.Reply, len(replies))
-	for i, r := range replies {
-		out[i] = group.Reply{To: r.To, Resp: errorResponse(r.Resp, code)}
+// failAnswers turns answers into error responses with code.
+func failAnswers(answers []answer, code int16) []answer {
+	for i := range answers {
+		answers[i].resp = errorResponse(answers[i].resp, code)
 	}
-	return out
+	return answers
 }
 
 // errorResponse sets code as the error of every part of resp that
