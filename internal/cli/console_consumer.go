@@ -12,6 +12,7 @@ import (
 
 	"github.com/twmb/franz-go/pkg/kgo"
 
+	"github.com/wharf-project/wharf/internal/javafmt"
 	"github.com/wharf-project/wharf/internal/jopt"
 	"github.com/wharf-project/wharf/internal/kafka/dumplog"
 )
@@ -383,23 +384,7 @@ func consoleUnknownError(env toolEnv, exc error) int {
 // javaHashSetOrder is the iteration order of a java.util.HashSet<String>
 // of up to 12 elements (16 buckets, no resize): by bucket, then insertion.
 func javaHashSetOrder(items []string) []string {
-	bucket := func(s string) int {
-		var h int32
-		for _, r := range s {
-			if r >= 0x10000 { // a surrogate pair
-				r -= 0x10000
-				h = 31*h + int32(0xD800+(r>>10))
-				h = 31*h + int32(0xDC00+(r&0x3FF))
-				continue
-			}
-			h = 31*h + int32(r)
-		}
-		u := uint32(h)
-		return int((u ^ u>>16) & 15)
-	}
-	out := slices.Clone(items)
-	slices.SortStableFunc(out, func(a, b string) int { return bucket(a) - bucket(b) })
-	return out
+	return javafmt.HashOrder(items, javafmt.StringHash, 16)
 }
 
 // runConsoleConsumer is ConsoleConsumer.main and run.

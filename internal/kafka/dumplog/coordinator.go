@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // The records of __consumer_offsets (Kafka 3.9's group-coordinator
@@ -373,7 +375,7 @@ func (txnLogParser) parse(r *logRecord) (*string, *string, *JavaException) {
 
 // topicPartitionHash is TopicPartition.hashCode.
 func topicPartitionHash(topic string, partition int32) int32 {
-	return 31*(31+partition) + javaHash(topic)
+	return 31*(31+partition) + javafmt.StringHash(topic)
 }
 
 func (n jnumber) String() string { return string(n) }

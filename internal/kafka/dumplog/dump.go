@@ -265,7 +265,7 @@ func (d *dumper) dumpLog(f javaFile, printContents, deep bool, parser messagePar
 // `seq ::= pair; map.put(key, seq)` does.
 func (d *dumper) addPair(t *scalaTable[string], lists map[string][][2]int64, key string, a, b int64) {
 	lists[key] = append([][2]int64{{a, b}}, lists[key]...)
-	t.put(key, javaHash(key))
+	t.put(key, javafmt.StringHash(key))
 }
 
 // parseSnapshotName is Snapshots.parse for a "<offset>-<epoch>.checkpoint"

@@ -6,6 +6,8 @@ import (
 	"hash/crc32"
 	"os"
 	"strings"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 // Index files, read directly (DumpLogSegments opens them read-only):
@@ -234,7 +236,7 @@ func newTimeIndexErrors() *timeIndexErrors {
 // its first entry.
 func record2(t *scalaTable[string], lists map[string][][2]int64, key string, a, b int64) {
 	if len(lists[key]) == 0 {
-		t.put(key, javaHash(key))
+		t.put(key, javafmt.StringHash(key))
 	}
 	lists[key] = append(lists[key], [2]int64{a, b})
 }

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"hash/crc32"
 	"testing"
+
+	"github.com/wharf-project/wharf/internal/javafmt"
 )
 
 func TestDumpIndex(t *testing.T) {
@@ -177,7 +179,7 @@ func TestReportsOfSeveralFilesFollowScalaHashMapOrder(t *testing.T) {
 	}
 	tbl := newScalaTable[string]()
 	for _, p := range paths {
-		tbl.put(p, javaHash(p))
+		tbl.put(p, javafmt.StringHash(p))
 	}
 	_, errOut, _ := run(t, a.dir, "--files", paths[0]+","+paths[1])
 	var want []string
@@ -193,7 +195,7 @@ func TestScalaTableOrder(t *testing.T) {
 	// hash than "a".
 	tbl := newScalaTable[string]()
 	for _, k := range []string{"b", "q", "a"} {
-		tbl.put(k, javaHash(k))
+		tbl.put(k, javafmt.StringHash(k))
 	}
 	if got := fmt.Sprint(tbl.ordered()); got != "[a q b]" {
 		t.Errorf("order %s", got)
@@ -201,7 +203,7 @@ func TestScalaTableOrder(t *testing.T) {
 	// growth: the 12th distinct key doubles the table to 32
 	big := newScalaTable[string]()
 	for i := 0; i < 12; i++ {
-		big.put(fmt.Sprint(i), javaHash(fmt.Sprint(i)))
+		big.put(fmt.Sprint(i), javafmt.StringHash(fmt.Sprint(i)))
 	}
 	if big.size != 32 {
 		t.Errorf("size %d", big.size)

@@ -232,26 +232,6 @@ func malformedLen(b []byte) int {
 	return n
 }
 
-// javaHash is String.hashCode over the string's UTF-16 code units.
-func javaHash(s string) int32 {
-	var h int32
-	for _, r := range s {
-		if r >= 0x10000 {
-			r1, r2 := utf16Surrogates(r)
-			h = 31*h + int32(r1)
-			h = 31*h + int32(r2)
-			continue
-		}
-		h = 31*h + int32(r)
-	}
-	return h
-}
-
-func utf16Surrogates(r rune) (rune, rune) {
-	r -= 0x10000
-	return 0xD800 + (r>>10)&0x3FF, 0xDC00 + r&0x3FF
-}
-
 // scalaTable reproduces the iteration order of Scala 2.13's mutable.HashMap
 // and mutable.HashSet, which the tool's report maps are: buckets indexed by
 // the improved hash masked to the table size, each bucket sorted by hash.
