@@ -154,7 +154,7 @@ func (o *groupsOpts) parse(args []string) error {
 	// synonym list: the unavailable options are reported in its order.
 	keys := []string{"members", "verbose", "offsets", "state", "type"} // availableIf's insertion order
 	var bad []string
-	for _, name := range cgHashOrder(keys, func(s string) int32 { return 31 + javafmt.StringHash(s) }, 16) {
+	for _, name := range javafmt.HashOrder(keys, func(s string) int32 { return 31 + javafmt.StringHash(s) }, 16) {
 		if !o.has(name) {
 			continue
 		}
@@ -191,7 +191,7 @@ func (e *cgUsage) Error() string { return e.msg }
 // checks print it: each "[name]", in the set's iteration order.
 func cgSpecSet(names []string, sep string) string {
 	var out []string
-	for _, n := range cgHashOrder(names, func(s string) int32 { return 31 + javafmt.StringHash(s) }, 16) {
+	for _, n := range javafmt.HashOrder(names, func(s string) int32 { return 31 + javafmt.StringHash(s) }, 16) {
 		out = append(out, "["+n+"]")
 	}
 	return strings.Join(out, sep)
@@ -240,7 +240,7 @@ func (o *groupsOpts) checkArgs(stderr io.Writer) error {
 		if !hasN(used) {
 			return nil
 		}
-		for _, n := range cgHashOrder(others, func(s string) int32 { return 31 + javafmt.StringHash(s) }, 16) {
+		for _, n := range javafmt.HashOrder(others, func(s string) int32 { return 31 + javafmt.StringHash(s) }, 16) {
 			if hasN(n) {
 				return usage("Option \"[%s]\" can't be used with option \"[%s]\"", used, n)
 			}

@@ -22,35 +22,10 @@ func tpHash(tp groupTP) int32 {
 	return 31*(31+tp.partition) + javafmt.StringHash(tp.topic)
 }
 
-// cgHashOrder is javafmt.HashOrder (a HashMap's iteration order).
-func cgHashOrder[T any](keys []T, hash func(T) int32, capacity int) []T {
-	return javafmt.HashOrder(keys, hash, capacity)
-}
-
-// cgGrownCapacity is the table size of a HashMap that started at 16 and
-// grew (load factor 0.75) as n keys were put into it.
-func cgGrownCapacity(n int) int {
-	c := 16
-	for n > c*3/4 {
-		c *= 2
-	}
-	return c
-}
-
-// cgCopyCapacity is the table size of new HashSet<>(collection of n).
-func cgCopyCapacity(n int) int {
-	want := max(int(float32(n)/0.75)+1, 16)
-	c := 1
-	for c < want {
-		c *= 2
-	}
-	return c
-}
-
 // cgHashMapOrder orders distinct keys as a HashMap grown by putting them in
 // this order iterates.
 func cgHashMapOrder[T any](keys []T, hash func(T) int32) []T {
-	return cgHashOrder(keys, hash, cgGrownCapacity(len(keys)))
+	return javafmt.HashOrder(keys, hash, javafmt.HashCapacity(16, len(keys)))
 }
 
 func stringsHashOrder(keys []string) []string { return cgHashMapOrder(keys, javafmt.StringHash) }

@@ -313,7 +313,7 @@ func (s *groupService) describe(ctx context.Context, ids []string) (map[string]*
 						tps = append(tps, groupTP{t.Topic, p})
 					}
 				}
-				md.assignment = cgHashOrder(cgDedup(tps), tpHash, cgGrownCapacity(len(tps))) // Collectors.toSet()
+				md.assignment = cgHashMapOrder(cgDedup(tps), tpHash) // Collectors.toSet()
 				d.members = append(d.members, md)
 			}
 			out[g.Group] = d
@@ -355,7 +355,7 @@ func (s *groupService) describe(ctx context.Context, ids []string) (map[string]*
 					}
 				}
 				tps = cgDedup(tps)
-				md.assignment = cgHashOrder(tps, tpHash, cgCopyCapacity(len(tps))) // new HashSet<>(list)
+				md.assignment = javafmt.HashOrder(tps, tpHash, javafmt.HashCapacity(max(int(float32(len(tps))/0.75)+1, 16), len(tps))) // new HashSet<>(list)
 			}
 			d.members = append(d.members, md)
 		}

@@ -41,21 +41,7 @@ func tcParseInt(s string) (int32, error) {
 // they are put in that order. Kafka's Config keeps its entries in such a
 // map (capacity 16), so this is the order `Configs:` lists them in.
 func tcHashOrder(keys []string, initialCapacity int) []string {
-	capacity := tcTableSizeFor(initialCapacity)
-	for len(keys) > capacity*3/4 { // resize() doubles past 0.75 full
-		capacity *= 2
-	}
-	return cgHashOrder(keys, javafmt.StringHash, capacity) // groups_java.go
-}
-
-// tcTableSizeFor is HashMap.tableSizeFor: the power of two at or above n
-// (at least 1).
-func tcTableSizeFor(n int) int {
-	c := 1
-	for c < n {
-		c *= 2
-	}
-	return c
+	return javafmt.HashOrder(keys, javafmt.StringHash, javafmt.HashCapacity(initialCapacity, len(keys)))
 }
 
 // tcDescribeOrder is the order --describe prints topics in: the Admin
@@ -65,7 +51,7 @@ func tcTableSizeFor(n int) int {
 func tcDescribeOrder(sorted []string) []string {
 	n := len(sorted)
 	futures := tcHashOrder(sorted, n)
-	copied := cgHashOrder(futures, javafmt.StringHash, tcTableSizeFor(int(float32(n)/0.75+1)))
+	copied := javafmt.HashOrder(futures, javafmt.StringHash, javafmt.HashCapacity(int(float32(n)/0.75+1), n))
 	return tcHashOrder(copied, n)
 }
 

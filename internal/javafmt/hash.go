@@ -32,6 +32,22 @@ func StringHash(s string) int32 {
 	return h
 }
 
+// HashCapacity is the table size of a java.util.HashMap (or HashSet)
+// created with initialCapacity once n keys were put into it: the power of
+// two at or above initialCapacity (HashMap.tableSizeFor, at least 1),
+// doubled while the keys fill more than 3/4 of it (the load factor 0.75).
+// A default HashMap is HashCapacity(16, n).
+func HashCapacity(initialCapacity, n int) int {
+	c := 1
+	for c < initialCapacity {
+		c *= 2
+	}
+	for n > c*3/4 {
+		c *= 2
+	}
+	return c
+}
+
 // HashOrder is the order in which a java.util.HashMap (or HashSet) with
 // a table of the given capacity (a power of two), filled with keys in the
 // given order, iterates them: by bucket index (the hash spread as

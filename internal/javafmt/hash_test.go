@@ -34,3 +34,14 @@ func TestLen(t *testing.T) {
 		}
 	}
 }
+
+func TestHashCapacity(t *testing.T) {
+	for _, tt := range []struct{ initial, n, want int }{
+		{16, 0, 16}, {16, 12, 16}, {16, 13, 32}, {16, 25, 64}, {0, 0, 1}, {1, 1, 2},
+		{3, 0, 4}, {17, 12, 32}, {int(float32(12)/0.75 + 1), 12, 32},
+	} {
+		if got := HashCapacity(tt.initial, tt.n); got != tt.want {
+			t.Errorf("HashCapacity(%d, %d) = %d, want %d", tt.initial, tt.n, got, tt.want)
+		}
+	}
+}

@@ -299,11 +299,7 @@ func propertiesOrder(keys []string) []string {
 // given order: 16 buckets at first, doubled past 3/4 full; a resize keeps
 // the relative order inside each bucket.
 func javaHashMapOrder(keys []string) []string {
-	n := 16
-	for n*3/4 < len(keys) {
-		n *= 2
-	}
-	return javafmt.HashOrder(keys, javafmt.StringHash, n)
+	return javafmt.HashOrder(keys, javafmt.StringHash, javafmt.HashCapacity(16, len(keys)))
 }
 
 func sortedStrings(ss []string) []string {

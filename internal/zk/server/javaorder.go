@@ -13,11 +13,7 @@ import (
 // order; the input's order stands in for it. Treeified buckets (8+ colliding
 // entries) are not modelled.
 func javaHashSetOrder(names []string, minCap int) []string {
-	capacity := minCap
-	for float64(len(names)) > 0.75*float64(capacity) {
-		capacity *= 2
-	}
-	return javafmt.HashOrder(names, javafmt.StringHash, capacity)
+	return javafmt.HashOrder(names, javafmt.StringHash, javafmt.HashCapacity(minCap, len(names)))
 }
 
 // javaIDSetOrder puts ids in the order ZooKeeper iterates a connection's
