@@ -236,8 +236,11 @@ func (g *classicGroup) add(m *classicMember, join *parked) {
 	delete(g.pendingJoin, m.id)
 }
 
-func (g *classicGroup) remove(id string) {
+// remove drops a member; a request of it still parked is forgotten.
+func (g *classicGroup) remove(o *op, id string) {
 	if m := g.byID[id]; m != nil {
+		o.forget(m.awaitingJoin)
+		o.forget(m.awaitingSync)
 		delete(g.byID, id)
 		for i, oid := range g.order {
 			if oid == id {
@@ -305,26 +308,29 @@ func (g *classicGroup) rebalanceTimeoutMs() int64 {
 }
 
 // updateMember replaces a member's protocols and timeouts and parks its
-// JoinGroup (join nil: not waiting).
-func (g *classicGroup) updateMember(m *classicMember, ps []protocol, rebalanceMs, sessionMs int32, join *parked) {
+// JoinGroup (join nil: not waiting); a JoinGroup parked before is
+// forgotten, unanswered, as Kafka does.
+func (g *classicGroup) updateMember(o *op, m *classicMember, ps []protocol, rebalanceMs, sessionMs int32, join *parked) {
 	g.countProtocols(m, -1)
 	m.protocols = ps
 	g.countProtocols(m, 1)
 	m.rebalanceTimeoutMs = rebalanceMs
 	m.sessionTimeoutMs = sessionMs
-	g.setAwaitingJoin(m, join)
+	o.forget(g.setAwaitingJoin(m, join))
 }
 
-// setAwaitingJoin parks a member's JoinGroup (nil: none) and keeps
-// numAwaitingJoin in step.
-func (g *classicGroup) setAwaitingJoin(m *classicMember, join *parked) {
+// setAwaitingJoin parks a member's JoinGroup (nil: none), keeps
+// numAwaitingJoin in step, and returns the JoinGroup parked before (nil:
+// none).
+func (g *classicGroup) setAwaitingJoin(m *classicMember, join *parked) (before *parked) {
 	switch {
 	case join != nil && m.awaitingJoin == nil:
 		g.numAwaitingJoin++
 	case join == nil && m.awaitingJoin != nil:
 		g.numAwaitingJoin--
 	}
-	m.awaitingJoin = join
+	before, m.awaitingJoin = m.awaitingJoin, join
+	return before
 }
 
 // supportsProtocols is Kafka's check that a joining member can be part of

@@ -54,7 +54,7 @@ func (s *Shard) JoinGroup(ctx OpContext, req *kmsg.JoinGroupRequest) Result {
 
 	switch {
 	case !s.acceptJoiningMember(g, req.MemberID):
-		g.remove(req.MemberID)
+		g.remove(o, req.MemberID)
 		o.reply(ctx.Responder, joinError(v, "", kerr.GroupMaxSizeReached))
 	case unknown:
 		s.joinNewMember(o, g, j)
@@ -194,7 +194,7 @@ func (s *Shard) addMemberThenRebalanceOrCompleteJoin(o *op, g *classicGroup, j j
 }
 
 func (s *Shard) updateMemberThenRebalanceOrCompleteJoin(o *op, g *classicGroup, m *classicMember, j joinReq) {
-	g.updateMember(m, j.protocols, j.rebalanceMs, j.req.SessionTimeoutMillis, j.parked())
+	g.updateMember(o, m, j.protocols, j.rebalanceMs, j.req.SessionTimeoutMillis, j.parked())
 	s.maybePrepareRebalanceOrCompleteJoin(o, g, "member "+m.id+" rejoins")
 }
 
@@ -206,7 +206,7 @@ func (s *Shard) replaceStaticThenRebalanceOrCompleteJoin(o *op, g *classicGroup,
 	nm := g.replaceStaticMember(o, *j.req.InstanceID, oldID, newID)
 	s.timer.Cancel(heartbeatKey(g.id, oldID))
 	s.scheduleHeartbeat(g, nm, int64(nm.sessionTimeoutMs))
-	g.updateMember(nm, j.protocols, j.rebalanceMs, j.req.SessionTimeoutMillis, j.parked())
+	g.updateMember(o, nm, j.protocols, j.rebalanceMs, j.req.SessionTimeoutMillis, j.parked())
 
 	switch g.state {
 	case stateStable:
@@ -318,7 +318,7 @@ func (s *Shard) completeJoinPhase(o *op, g *classicGroup) {
 	s.timer.Cancel(joinKey(g.id))
 	for _, m := range g.members() {
 		if m.awaitingJoin == nil && !m.isStatic() {
-			g.remove(m.id)
+			g.remove(o, m.id)
 			s.timer.Cancel(heartbeatKey(g.id, m.id))
 		}
 	}
@@ -362,7 +362,7 @@ func (s *Shard) expirePendingSync(now int64, id string, generation int32) Result
 	}
 	for _, m := range g.members() {
 		if g.pendingSync[m.id] {
-			g.remove(m.id)
+			g.remove(o, m.id)
 			s.timer.Cancel(heartbeatKey(id, m.id))
 		}
 	}
@@ -388,7 +388,7 @@ func (s *Shard) expireHeartbeat(now int64, groupID, memberID string) Result {
 	switch {
 	case g == nil || g.in(stateDead):
 	case g.pendingJoin[memberID]:
-		g.remove(memberID)
+		g.remove(o, memberID)
 		if g.in(statePreparingRebalance) && g.hasAllMembersJoined() {
 			s.completeJoinPhase(o, g)
 		}
@@ -403,7 +403,7 @@ func (s *Shard) expireHeartbeat(now int64, groupID, memberID string) Result {
 func (s *Shard) removeMemberAndUpdateGroup(o *op, g *classicGroup, m *classicMember, reason string) {
 	// A new member may be parked in the join: tell it to join again.
 	g.completeJoin(o, m, func(v int16) *kmsg.JoinGroupResponse { return joinError(v, "", kerr.UnknownMemberID) })
-	g.remove(m.id)
+	g.remove(o, m.id)
 	switch {
 	case g.in(stateStable) || g.in(stateCompletingRebalance):
 		s.maybePrepareRebalanceOrCompleteJoin(o, g, reason)

@@ -32,6 +32,7 @@ func (s *Shard) SyncGroup(ctx OpContext, req *kmsg.SyncGroupRequest) Result {
 		return fail(kerr.RebalanceInProgress)
 	case stateCompletingRebalance:
 		m := g.member(req.MemberID)
+		o.forget(m.awaitingSync) // a SyncGroup this one displaces
 		m.awaitingSync = &parked{to: ctx.Responder, version: ctx.Version}
 		s.removePendingSync(g, m.id)
 		if g.isLeader(m.id) {
@@ -190,7 +191,7 @@ func (s *Shard) leaveGroup(o *op, version int16, req *kmsg.LeaveGroupRequest, re
 				err = kerr.UnknownMemberID
 			}
 		case g.pendingJoin[lm.MemberID]:
-			g.remove(lm.MemberID)
+			g.remove(o, lm.MemberID)
 			s.timer.Cancel(heartbeatKey(g.id, lm.MemberID))
 		default:
 			if err = g.validateMember(lm.MemberID, lm.InstanceID); err == nil {
@@ -223,5 +224,5 @@ func (s *Shard) removeLeavingMember(o *op, g *classicGroup, memberID string) {
 	m := g.member(memberID)
 	s.timer.Cancel(heartbeatKey(g.id, memberID))
 	g.completeJoin(o, m, func(v int16) *kmsg.JoinGroupResponse { return joinError(v, "", kerr.UnknownMemberID) })
-	g.remove(memberID)
+	g.remove(o, memberID)
 }

@@ -598,3 +598,21 @@ func TestUnloadAnswersParkedSync(t *testing.T) {
 	}
 	t.Fatal("parked sync not answered on unload")
 }
+
+// A JoinGroup displaced by its member's next one is never answered, as in
+// Kafka; the Result says so (Forgotten), so that the runtime can release
+// the request. The displacing one is answered when the rebalance ends.
+func TestDisplacedJoinIsForgotten(t *testing.T) {
+	h := newHarness(t, testConfig())
+	ids, _ := h.stableGroup(2)
+	first := h.join(jreq{member: ids[0]}) // a rebalance starts; ids[1] has not rejoined
+	if h.answered(first) || h.forgotten[first] {
+		t.Fatal("the first JoinGroup was not parked")
+	}
+	second := h.join(jreq{member: ids[0]})
+	if !h.forgotten[first] || h.answered(first) {
+		t.Fatalf("displaced JoinGroup: forgotten %v, answered %v", h.forgotten[first], h.answered(first))
+	}
+	h.join(jreq{member: ids[1]})
+	wantCode(t, "the displacing JoinGroup", reply[*kmsg.JoinGroupResponse](h, second).ErrorCode, nil)
+}

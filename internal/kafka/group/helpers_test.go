@@ -10,22 +10,24 @@ import (
 )
 
 // harness drives one shard with a manual timer, keeps the records it wrote
-// (the partition's log) and the replies by responder, and fails the test if
-// a responder is answered twice.
+// (the partition's log), the replies by responder and the responders the
+// shard forgot, and fails the test if a responder is answered twice, or
+// both answered and forgotten.
 type harness struct {
-	t       testing.TB
-	s       *Shard
-	timer   *ManualTimer
-	log     []Record
-	replies map[Responder]kmsg.Response
-	next    Responder
-	uuids   uint64
+	t         testing.TB
+	s         *Shard
+	timer     *ManualTimer
+	log       []Record
+	replies   map[Responder]kmsg.Response
+	forgotten map[Responder]bool
+	next      Responder
+	uuids     uint64
 }
 
 const startMs = 1_000_000
 
 func newHarness(t testing.TB, cfg Config) *harness {
-	h := &harness{t: t, timer: NewManualTimer(startMs), replies: map[Responder]kmsg.Response{}}
+	h := &harness{t: t, timer: NewManualTimer(startMs), replies: map[Responder]kmsg.Response{}, forgotten: map[Responder]bool{}}
 	h.s = NewShard(cfg, h.timer, nil)
 	h.s.SetUUIDSource(func() (u [16]byte) {
 		h.uuids++
@@ -50,7 +52,16 @@ func (h *harness) apply(r Result) {
 		if _, dup := h.replies[rp.To]; dup {
 			h.t.Fatalf("responder %d answered twice (%T)", rp.To, rp.Resp)
 		}
+		if h.forgotten[rp.To] {
+			h.t.Fatalf("responder %d answered (%T) after the shard forgot it", rp.To, rp.Resp)
+		}
 		h.replies[rp.To] = rp.Resp
+	}
+	for _, f := range r.Forgotten {
+		if _, answered := h.replies[f]; answered || h.forgotten[f] {
+			h.t.Fatalf("responder %d forgotten after it was answered or forgotten", f)
+		}
+		h.forgotten[f] = true
 	}
 }
 

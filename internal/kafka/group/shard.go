@@ -39,9 +39,15 @@ type Reply struct {
 // the records to its own state (optimistically, as Kafka's timeline
 // structures do); if the append fails the runtime must discard the shard and
 // reload it from the log.
+//
+// Forgotten lists requests the shard will never answer: a parked JoinGroup
+// or SyncGroup that its member's newer request displaced, or whose member
+// was removed (Kafka drops such a request's future unanswered too; its
+// client times it out). The runtime may release what it holds for them.
 type Result struct {
-	Records []Record
-	Replies []Reply
+	Records   []Record
+	Replies   []Reply
+	Forgotten []Responder
 }
 
 // Timer is the shard's clock for deferred work (Kafka's CoordinatorTimer).
@@ -126,6 +132,13 @@ type op struct {
 
 func (o *op) reply(to Responder, resp kmsg.Response) {
 	o.out.Replies = append(o.out.Replies, Reply{To: to, Resp: resp})
+}
+
+// forget records that a parked request (nil: none) will not be answered.
+func (o *op) forget(p *parked) {
+	if p != nil && p.to != 0 {
+		o.out.Forgotten = append(o.out.Forgotten, p.to)
+	}
 }
 
 // emit appends a record to the result. Records that Kafka replays into the

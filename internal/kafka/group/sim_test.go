@@ -82,6 +82,7 @@ func runSim(t testing.TB, ops []byte) simStats {
 			learn(h, sm)
 		}
 		checkInvariants(t, h.s, maxGen)
+		checkEveryRequestAccounted(t, h)
 		if g := h.s.classic("g"); g != nil && g.in(stateStable) && g.numMembers() > 1 {
 			st.stableMulti++
 		}
@@ -166,6 +167,37 @@ func learn(h *harness, m *simMember) {
 		m.id = resp.MemberID
 	case kerr.UnknownMemberID.Code, kerr.FencedInstanceID.Code:
 		m.id = ""
+	}
+}
+
+// checkEveryRequestAccounted: each request the shard was given is
+// answered, forgotten (Result.Forgotten, so the runtime can release it) or
+// still parked in a member, and only one of these.
+func checkEveryRequestAccounted(t testing.TB, h *harness) {
+	t.Helper()
+	waiting := map[Responder]bool{}
+	for _, id := range h.s.GroupIDs() {
+		if g := h.s.classic(id); g != nil {
+			for _, m := range g.members() {
+				for _, p := range []*parked{m.awaitingJoin, m.awaitingSync} {
+					if p != nil {
+						waiting[p.to] = true
+					}
+				}
+			}
+		}
+	}
+	for r := Responder(1); r <= h.next; r++ {
+		_, answered := h.replies[r]
+		n := 0
+		for _, b := range []bool{answered, h.forgotten[r], waiting[r]} {
+			if b {
+				n++
+			}
+		}
+		if n != 1 {
+			t.Fatalf("request %d: answered %v, forgotten %v, parked %v", r, answered, h.forgotten[r], waiting[r])
+		}
 	}
 }
 

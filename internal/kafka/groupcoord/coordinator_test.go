@@ -257,9 +257,9 @@ func parkSecondMember(t *testing.T, c *Coordinator, r *replies) *kmsg.JoinGroupR
 	return second
 }
 
-// An answered request leaves no reply function behind; one the shard
-// forgets unanswered (a parked JoinGroup its member's next JoinGroup
-// replaces) is dropped when the shard unloads.
+// An answered request leaves no reply function behind, nor does one the
+// shard forgets unanswered (a parked JoinGroup its member's next JoinGroup
+// displaces); a parked one is answered and dropped when the shard unloads.
 func TestRespondersAreDropped(t *testing.T) {
 	_, c, r := leading(t)
 	p := c.PartitionFor("g")
@@ -277,10 +277,10 @@ func TestRespondersAreDropped(t *testing.T) {
 		t.Fatalf("%d reply functions kept after an answered commit", n)
 	}
 	second := parkSecondMember(t, c, r)
-	joinGroup(c, r, second.MemberID) // replaces the parked join
+	joinGroup(c, r, second.MemberID) // displaces the parked join: never answered
 	r.none(t)
-	if n := pending(); n != 2 {
-		t.Fatalf("%d reply functions kept, want the parked join and the one it replaced", n)
+	if n := pending(); n != 1 {
+		t.Fatalf("%d reply functions kept, want only the parked join (not the one it displaced)", n)
 	}
 	c.OnLeadershipChange(nil, []int32{p})
 	if resp := r.next(t).(*kmsg.JoinGroupResponse); resp.ErrorCode != kerr.NotCoordinator.Code {

@@ -28,9 +28,9 @@ type shardState struct {
 	timers map[string]*time.Timer
 
 	// responders are the reply functions of the shard's requests not
-	// answered yet, under the ids the shard knows them by. A request the
-	// shard forgets unanswered (a parked JoinGroup or SyncGroup its
-	// member's next one replaces) leaves its entry until the shard unloads.
+	// answered yet, under the ids the shard knows them by; a request the
+	// shard forgets unanswered (Result.Forgotten: a parked JoinGroup or
+	// SyncGroup its member's next one displaced) is dropped at once.
 	responders    map[group.Responder]func(kmsg.Response)
 	lastResponder group.Responder
 
@@ -192,6 +192,9 @@ func (c *Coordinator) unload(s *shardState) {
 // far. Called with s.mu held; releases it.
 func (c *Coordinator) apply(s *shardState, res group.Result, nowMs int64) {
 	answers := s.take(res.Replies)
+	for _, r := range res.Forgotten {
+		delete(s.responders, r)
+	}
 	if len(res.Records) > 0 {
 		batch, err := encodeBatch(res.Records, nowMs)
 		if err != nil {
