@@ -52,9 +52,11 @@ func HashCapacity(initialCapacity, n int) int {
 // a table of the given capacity (a power of two), filled with keys in the
 // given order, iterates them: by bucket index (the hash spread as
 // HashMap.hash does), then by insertion, which a resize keeps within a
-// bucket. Tools whose output iterates such a map print in this order.
+// bucket. Tools whose output iterates such a map print in this order. The
+// result is a new slice, empty (not nil) for no keys.
 func HashOrder[T any](keys []T, hash func(T) int32, capacity int) []T {
-	out := append([]T(nil), keys...)
+	out := make([]T, len(keys)) // never nil: an empty Java list is no null
+	copy(out, keys)
 	bucket := func(k T) uint32 {
 		h := uint32(hash(k))
 		return (h ^ h>>16) & uint32(capacity-1)

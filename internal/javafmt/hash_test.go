@@ -45,3 +45,11 @@ func TestHashCapacity(t *testing.T) {
 		}
 	}
 }
+
+// An empty set iterates as an empty list, which the ZooKeeper server
+// encodes as [] (a nil slice would go out as a null list).
+func TestHashOrderEmptyIsNotNil(t *testing.T) {
+	if got := HashOrder[string](nil, StringHash, 16); got == nil || len(got) != 0 {
+		t.Errorf("HashOrder(nil) = %#v, want an empty slice", got)
+	}
+}
